@@ -1,0 +1,28 @@
+"""course_lib: the reference numpy library of the introductory neural-networks course.
+
+Modules stack in the order the lectures teach them::
+
+    neuron -> autograd -> activations -> layers -> losses -> gradcheck
+           -> optim -> schedules -> training -> datasets
+           (visual side: plotting, landscapes, augment, architectures, widgets)
+
+Importing ``course_lib`` imports numpy only; each submodule is loaded the first time it is used, so
+``course_lib.layers`` works without an explicit import and matplotlib/ipywidgets load only with
+``plotting``/``widgets``.
+"""
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "neuron", "autograd", "activations", "layers", "losses", "gradcheck", "optim", "schedules",
+    "training", "datasets", "augment", "landscapes", "architectures", "plotting", "widgets",
+)
+
+__all__ = list(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'course_lib' has no attribute {name!r}")

@@ -1,0 +1,719 @@
+r"""Activation functions (lecture 3): one object per function, with its formula and derivative; a registry.
+
+Every class docstring gives the function and its derivative as two ``.. math::`` lines; :func:`describe`
+reads them from there for the lecture's gallery and its "how to choose" table, together with four properties:
+
+* ``zero_centred`` -- outputs of both signs that roughly cancel: for :math:`z \sim N(0, 1)`,
+  :math:`|\mathbb{E} f(z)| \le 0.3\, \mathbb{E}|f(z)|` (tanh, ELU, SELU; not sigmoid or ReLU), so the next
+  layer's weight gradients do not all share one sign;
+* ``saturates`` -- the gradient vanishes for large :math:`|x|` on *both* sides (sigmoid, tanh; not ReLU);
+* ``monotonic`` -- non-decreasing;
+* ``uses_exp`` -- needs ``exp`` or another transcendental function (costlier than a comparison).
+
+``kinks`` lists the points where the function is not smooth; the derivative there is a convention
+(PyTorch's) and gradient checks stay away from them.
+
+Shapes: ``forward``, ``derivative`` and ``backward`` work elementwise on any shape (softmax along the last
+axis). Integer input is converted to float64; float32 stays float32. Everything is written to stay finite and
+silent (no numpy overflow warnings) for inputs as large as :math:`|x| = 10^4`.
+
+    >>> act = get_activation("leaky_relu", negative_slope=0.1)
+    >>> act.forward(np.array([-2.0, 3.0]))
+    array([-0.2,  3. ])
+"""
+from __future__ import annotations
+
+import difflib
+import inspect
+import numbers
+
+import numpy as np
+
+from course_lib._util import as_rng, check_positive
+
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "names", "describe"]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717   # Klambauer et al. (2017), as in PyTorch
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SQRT_2_OVER_PI = 0.7978845608028654               # sqrt(2 / pi), for the tanh form of GELU
+_INV_SQRT_2PI = 0.3989422804014327                 # 1 / sqrt(2 pi), the normal density at 0
+
+
+def _as_float_array(x, owner, method: str) -> np.ndarray:
+    """``x`` as a float ndarray (ints and bools become float64); anything non-numeric is a TypeError."""
+    x = np.asarray(x)
+    if x.dtype.kind == "f":
+        return x
+    if x.dtype.kind in "iub":
+        return x.astype(np.float64)
+    raise TypeError(f"{owner!r}.{method}: expected real numbers, got an array of dtype {x.dtype}; "
+                    f"convert it with np.asarray(x, dtype=float)")
+
+
+def _check_real(owner: str, name: str, value) -> None:
+    if not (isinstance(value, numbers.Real) and np.isfinite(value)):
+        raise ValueError(f"{owner}: {name} must be a finite real number, got {value!r}")
+
+
+def _sigmoid(x):
+    # e^{-|x|} is at most 1, so neither branch can overflow
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus(x):
+    # log(1 + e^x) = max(x, 0) + log(1 + e^{-|x|})
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _parameter_names(cls) -> list[str]:
+    """The named parameters of ``cls.__init__`` (none for a class that keeps ``object.__init__``)."""
+    if cls.__init__ is object.__init__:
+        return []
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return [n for n, p in list(inspect.signature(cls.__init__).parameters.items())[1:] if p.kind in kinds]
+
+
+class Activation:
+    """Base class: ``forward(x)``, ``derivative(x)`` and ``backward(x, grad_out) = grad_out * derivative(x)``.
+
+    Subclasses implement ``_forward`` and ``_derivative`` on float arrays; the public methods check and
+    convert the input once, and return the input's dtype.
+    """
+
+    name = ""
+    zero_centred = False
+    saturates = False
+    monotonic = True
+    uses_exp = False
+    kinks: tuple = ()
+    training = True   # only RReLU behaves differently in training and evaluation
+
+    def forward(self, x):
+        x = _as_float_array(x, self, "forward")
+        return np.asarray(self._forward(x)).astype(x.dtype, copy=False)
+
+    def derivative(self, x):
+        x = _as_float_array(x, self, "derivative")
+        return np.asarray(self._derivative(x)).astype(x.dtype, copy=False)
+
+    def backward(self, x, grad_out):
+        """Gradient with respect to the input, given the gradient ``grad_out`` of the output (same shape)."""
+        x = _as_float_array(x, self, "backward")
+        grad_out = self._check_grad(x, grad_out)
+        return grad_out * np.asarray(self._derivative(x)).astype(x.dtype, copy=False)
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def train(self, mode: bool = True):
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def params(self) -> dict:
+        """The constructor parameters and their current values (``rng`` left out)."""
+        return {p: getattr(self, p) for p in _parameter_names(type(self)) if p != "rng"}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
+        return f"{type(self).__name__}({args})"
+
+    def _check_grad(self, x, grad_out):
+        grad_out = _as_float_array(grad_out, self, "backward")
+        if grad_out.shape != x.shape:
+            raise ValueError(f"{self!r}.backward: grad_out has shape {grad_out.shape} but x has shape "
+                             f"{x.shape}; pass the gradient of the output, which has the input's shape")
+        return grad_out
+
+
+class Sigmoid(Activation):
+    r"""Logistic sigmoid: squashes any input into (0, 1); saturates, not zero-centred.
+
+    .. math:: \sigma(x) = \frac{1}{1 + e^{-x}}
+    .. math:: \sigma'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)
+    """
+    name, saturates, uses_exp = "sigmoid", True, True
+
+    def _forward(self, x):
+        return _sigmoid(x)
+
+    def _derivative(self, x):
+        s = _sigmoid(x)
+        return s * (1 - s)
+
+
+class Tanh(Activation):
+    r"""Hyperbolic tangent: a zero-centred sigmoid with range (-1, 1), :math:`\tanh x = 2\sigma(2x) - 1`.
+
+    .. math:: \tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}
+    .. math:: \tanh' x = 1 - \tanh^2 x
+    """
+    name, zero_centred, saturates, uses_exp = "tanh", True, True, True
+
+    def _forward(self, x):
+        return np.tanh(x)
+
+    def _derivative(self, x):
+        return 1 - np.tanh(x) ** 2
+
+
+class ReLU(Activation):
+    r"""Rectified linear unit: cheap, does not saturate for x > 0, but a unit stuck at x < 0 "dies".
+
+    .. math:: \mathrm{ReLU}(x) = \max(0, x)
+    .. math:: \mathrm{ReLU}'(x) = [x > 0]
+    """
+    name, kinks = "relu", (0.0,)
+
+    def _forward(self, x):
+        return np.maximum(x, 0)
+
+    def _derivative(self, x):
+        return x > 0
+
+
+class _Leaky(Activation):
+    """ReLU with slope ``_negative_slope`` for x <= 0: shared by Leaky ReLU, PReLU and RReLU."""
+    kinks = (0.0,)
+
+    def _negative_slope(self, x, draw: bool):
+        raise NotImplementedError
+
+    def _forward(self, x):
+        return np.where(x > 0, x, self._negative_slope(x, draw=True) * x)
+
+    def _derivative(self, x):
+        return np.where(x > 0, 1.0, self._negative_slope(x, draw=False))
+
+
+class LeakyReLU(_Leaky):
+    r"""Leaky ReLU: a small fixed slope :math:`a` for negative inputs keeps those units alive.
+
+    .. math:: f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}
+    .. math:: f'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}
+    """
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.01):
+        _check_real("leaky_relu", "negative_slope", negative_slope)
+        self.negative_slope = float(negative_slope)
+
+    @property
+    def monotonic(self):
+        return self.negative_slope >= 0
+
+    def _negative_slope(self, x, draw):
+        return self.negative_slope
+
+
+class PReLU(_Leaky):
+    r"""Parametric ReLU (He et al., 2015): Leaky ReLU whose slope :math:`\alpha` is learned; here a given α.
+
+    .. math:: f(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}
+    .. math:: f'(x) = \begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}, \qquad
+              \frac{\partial f}{\partial \alpha} = \min(0, x)
+    """
+    name = "prelu"
+
+    def __init__(self, alpha: float = 0.25):
+        _check_real("prelu", "alpha", alpha)
+        self.alpha = float(alpha)
+
+    @property
+    def monotonic(self):
+        return self.alpha >= 0
+
+    def _negative_slope(self, x, draw):
+        return self.alpha
+
+    def derivative_alpha(self, x):
+        r""":math:`\partial f/\partial\alpha = \min(0, x)` elementwise (the learnable PReLU layer sums it)."""
+        x = _as_float_array(x, self, "derivative_alpha")
+        return np.minimum(x, 0)
+
+
+class RReLU(_Leaky):
+    r"""Randomised leaky ReLU (Xu et al., 2015): in training the slope :math:`a \sim U(l, u)` per element.
+
+    In evaluation (``eval()``) the slope is the mean :math:`(l + u)/2`. In training, ``derivative`` and
+    ``backward`` use the slopes drawn by the last ``forward`` (call ``forward`` first, on the same shape).
+
+    .. math:: f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}, \quad
+              a \sim U(l, u) \text{ (training)}, \; a = \tfrac{l + u}{2} \text{ (evaluation)}
+    .. math:: f'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}
+    """
+    name = "rrelu"
+
+    def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3, rng=None):
+        _check_real("rrelu", "lower", lower)
+        _check_real("rrelu", "upper", upper)
+        if lower > upper:
+            raise ValueError(f"rrelu: lower must be <= upper, got lower={lower!r}, upper={upper!r}")
+        self.lower, self.upper = float(lower), float(upper)
+        self._rng = as_rng(rng)
+        self._slopes = None
+        self.training = True
+
+    def _negative_slope(self, x, draw):
+        if not self.training:
+            return (self.lower + self.upper) / 2
+        if draw:
+            self._slopes = self._rng.uniform(self.lower, self.upper, size=x.shape).astype(x.dtype)
+        elif self._slopes is None or self._slopes.shape != x.shape:
+            got = "no forward yet" if self._slopes is None else f"last forward had shape {self._slopes.shape}"
+            raise ValueError(f"{self!r}: in training the derivative uses the slopes of the last forward, but "
+                             f"there was {got} and x has shape {x.shape}; call forward(x) first, or eval()")
+        return self._slopes
+
+
+class ELU(Activation):
+    r"""Exponential linear unit (Clevert et al., 2015): smooth, saturates to :math:`-\alpha` for x → -∞.
+
+    .. math:: f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}
+    .. math:: f'(x) = \begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}
+    """
+    name, zero_centred, uses_exp, kinks = "elu", True, True, (0.0,)
+    _scale = 1.0
+
+    def __init__(self, alpha: float = 1.0):
+        check_positive("elu", "alpha", alpha, allow_zero=True)
+        self.alpha = float(alpha)
+
+    def _forward(self, x):
+        # exp only of the non-positive part: np.where evaluates both branches
+        return self._scale * np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+
+    def _derivative(self, x):
+        return self._scale * np.where(x > 0, 1.0, self.alpha * np.exp(np.minimum(x, 0)))
+
+
+class SELU(ELU):
+    r"""Scaled ELU (Klambauer et al., 2017): :math:`\lambda \approx 1.0507`, :math:`\alpha \approx 1.6733`
+    keep activations near zero mean and unit variance through many layers ("self-normalising").
+
+    .. math:: f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}
+    .. math:: f'(x) = \lambda \begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}
+    """
+    name = "selu"
+    _scale = _SELU_SCALE
+
+    def __init__(self):
+        super().__init__(alpha=_SELU_ALPHA)
+
+
+class GELU(Activation):
+    r"""Gaussian error linear unit (Hendrycks & Gimpel, 2016), exact form: x times the normal CDF Φ(x).
+
+    .. math:: \mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\bigl(1 + \mathrm{erf}(x/\sqrt{2})\bigr)
+    .. math:: \mathrm{GELU}'(x) = \Phi(x) + x\,\varphi(x), \quad \varphi(x) = e^{-x^2/2}/\sqrt{2\pi}
+    """
+    name, monotonic, uses_exp = "gelu", False, True
+
+    @staticmethod
+    def _cdf(x):
+        from scipy.special import erf  # scipy only when GELU is used: the module imports numpy only
+        return 0.5 * (1 + erf(x / np.sqrt(2)))
+
+    def _forward(self, x):
+        return x * self._cdf(x)
+
+    def _derivative(self, x):
+        return self._cdf(x) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+
+
+class GELUTanh(Activation):
+    r"""GELU with the tanh approximation (as in BERT/GPT-2; PyTorch's ``approximate="tanh"``).
+
+    .. math:: f(x) = \tfrac{x}{2}\bigl(1 + \tanh u\bigr), \quad u = \sqrt{2/\pi}\,(x + 0.044715\,x^3)
+    .. math:: f'(x) = \tfrac12(1 + \tanh u)
+              + \tfrac{x}{2}(1 - \tanh^2 u)\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^2)
+    """
+    name, monotonic, uses_exp = "gelu_tanh", False, True
+
+    def _forward(self, x):
+        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+
+    def _derivative(self, x):
+        t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+
+
+class Swish(Activation):
+    r"""Swish (Ramachandran et al., 2017): x gated by its own sigmoid; β = 1 is SiLU.
+
+    .. math:: f(x) = x\,\sigma(\beta x)
+    .. math:: f'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)\bigl(1 - \sigma(\beta x)\bigr)
+    """
+    name, monotonic, uses_exp = "swish", False, True
+
+    def __init__(self, beta: float = 1.0):
+        _check_real(self.name, "beta", beta)
+        self.beta = float(beta)
+
+    def _forward(self, x):
+        return x * _sigmoid(self.beta * x)
+
+    def _derivative(self, x):
+        s = _sigmoid(self.beta * x)
+        return s + self.beta * x * s * (1 - s)
+
+
+class SiLU(Swish):
+    r"""Sigmoid linear unit: Swish with β = 1 (PyTorch's ``silu``).
+
+    .. math:: f(x) = x\,\sigma(x)
+    .. math:: f'(x) = \sigma(x)\bigl(1 + x(1 - \sigma(x))\bigr)
+    """
+    name = "silu"
+
+    def __init__(self):
+        super().__init__(beta=1.0)
+
+
+class Mish(Activation):
+    r"""Mish (Misra, 2019): smooth and non-monotonic like Swish.
+
+    .. math:: f(x) = x \tanh\bigl(\mathrm{softplus}(x)\bigr)
+    .. math:: f'(x) = \tanh(\mathrm{sp}(x)) + x\,\bigl(1 - \tanh^2(\mathrm{sp}(x))\bigr)\,\sigma(x)
+    """
+    name, monotonic, uses_exp = "mish", False, True
+
+    def _forward(self, x):
+        return x * np.tanh(_softplus(x))
+
+    def _derivative(self, x):
+        t = np.tanh(_softplus(x))
+        return t + x * (1 - t * t) * _sigmoid(x)
+
+
+class Softplus(Activation):
+    r"""Softplus: a smooth ReLU; β sharpens the corner.
+
+    .. math:: f(x) = \tfrac{1}{\beta} \ln\bigl(1 + e^{\beta x}\bigr)
+    .. math:: f'(x) = \sigma(\beta x)
+
+    PyTorch switches to the identity for :math:`\beta x > 20`; this exact form differs by < 1e-8 there.
+    """
+    name, uses_exp = "softplus", True
+
+    def __init__(self, beta: float = 1.0):
+        check_positive("softplus", "beta", beta)
+        self.beta = float(beta)
+
+    def _forward(self, x):
+        return _softplus(self.beta * x) / self.beta
+
+    def _derivative(self, x):
+        return _sigmoid(self.beta * x)
+
+
+class Softsign(Activation):
+    r"""Softsign: a tanh-like squashing with polynomial tails (saturates slowly, no exp).
+
+    .. math:: f(x) = \frac{x}{1 + |x|}
+    .. math:: f'(x) = \frac{1}{(1 + |x|)^2}
+    """
+    name, zero_centred, saturates = "softsign", True, True
+
+    def _forward(self, x):
+        return x / (1 + np.abs(x))
+
+    def _derivative(self, x):
+        return 1 / (1 + np.abs(x)) ** 2
+
+
+class Hardtanh(Activation):
+    r"""Hard tanh: the identity clipped to [min_val, max_val].
+
+    .. math:: f(x) = \min\bigl(\max(x, m), M\bigr)
+    .. math:: f'(x) = [m < x < M]
+    """
+    name, saturates = "hardtanh", True
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0):
+        _check_real("hardtanh", "min_val", min_val)
+        _check_real("hardtanh", "max_val", max_val)
+        if not min_val < max_val:
+            raise ValueError(f"hardtanh: min_val must be < max_val, got min_val={min_val!r}, "
+                             f"max_val={max_val!r}")
+        self.min_val, self.max_val = float(min_val), float(max_val)
+        self.kinks = (self.min_val, self.max_val)
+        self.zero_centred = self.min_val < 0 < self.max_val
+
+    def _forward(self, x):
+        return np.clip(x, self.min_val, self.max_val)
+
+    def _derivative(self, x):
+        return (x > self.min_val) & (x < self.max_val)
+
+
+class HardSigmoid(Activation):
+    r"""Hard sigmoid, PyTorch's definition :math:`\mathrm{ReLU6}(x + 3)/6` (slope 1/6; Keras uses 0.2).
+
+    .. math:: f(x) = \min\bigl(\max(x/6 + 1/2,\; 0),\; 1\bigr)
+    .. math:: f'(x) = \tfrac16\,[-3 < x < 3]
+    """
+    name, saturates, kinks = "hard_sigmoid", True, (-3.0, 3.0)
+
+    def _forward(self, x):
+        return np.clip(x / 6 + 0.5, 0, 1)
+
+    def _derivative(self, x):
+        return np.where((x > -3) & (x < 3), 1 / 6, 0.0)
+
+
+class HardSwish(Activation):
+    r"""Hard swish (MobileNetV3): Swish with the hard sigmoid, :math:`x\,\mathrm{ReLU6}(x + 3)/6`.
+
+    .. math:: f(x) = x \min\bigl(\max(x/6 + 1/2,\; 0),\; 1\bigr)
+    .. math:: f'(x) = \begin{cases} 0 & x < -3 \\ (2x + 3)/6 & -3 \le x \le 3 \\ 1 & x > 3 \end{cases}
+    """
+    name, monotonic, kinks = "hard_swish", False, (-3.0, 3.0)
+
+    def _forward(self, x):
+        return x * np.clip(x / 6 + 0.5, 0, 1)
+
+    def _derivative(self, x):
+        return np.where(x < -3, 0.0, np.where(x > 3, 1.0, (2 * x + 3) / 6))
+
+
+class Tanhshrink(Activation):
+    r"""Tanh-shrink: what tanh takes away from the identity.
+
+    .. math:: f(x) = x - \tanh x
+    .. math:: f'(x) = \tanh^2 x
+    """
+    name, zero_centred, uses_exp = "tanhshrink", True, True
+
+    def _forward(self, x):
+        return x - np.tanh(x)
+
+    def _derivative(self, x):
+        return np.tanh(x) ** 2
+
+
+class _Shrink(Activation):
+    """Shared by the soft and hard shrink: zero on [-λ, λ], slope 1 outside."""
+    zero_centred = True
+
+    def __init__(self, lambd: float = 0.5):
+        check_positive(self.name, "lambd", lambd, allow_zero=True)
+        self.lambd = float(lambd)
+        self.kinks = (-self.lambd, self.lambd)
+
+    def _derivative(self, x):
+        return np.abs(x) > self.lambd
+
+
+class Softshrink(_Shrink):
+    r"""Soft shrinkage (soft thresholding): moves every input λ towards zero, and stops at zero.
+
+    .. math:: f(x) = \mathrm{sign}(x)\,\max(|x| - \lambda, 0)
+    .. math:: f'(x) = [\,|x| > \lambda\,]
+    """
+    name = "softshrink"
+
+    def _forward(self, x):
+        return np.sign(x) * np.maximum(np.abs(x) - self.lambd, 0)
+
+
+class Hardshrink(_Shrink):
+    r"""Hard shrinkage: keeps inputs with :math:`|x| > \lambda`, zeroes the rest (jumps at ±λ).
+
+    .. math:: f(x) = x\,[\,|x| > \lambda\,]
+    .. math:: f'(x) = [\,|x| > \lambda\,]
+    """
+    name = "hardshrink"
+
+    def _forward(self, x):
+        return np.where(np.abs(x) > self.lambd, x, 0.0)
+
+
+class _Flat(Activation):
+    """Piecewise constant: the derivative is 0 wherever it exists, so no gradient flows through."""
+    kinks, saturates = (0.0,), True
+
+    def _derivative(self, x):
+        return np.zeros_like(x)
+
+
+class Step(_Flat):
+    r"""Heaviside step, the McCulloch–Pitts threshold :math:`[x > 0]`.
+
+    Its derivative is 0 everywhere except at 0 (where it does not exist), so gradient descent cannot train
+    through it: this is why the perceptron needed its own learning rule.
+
+    .. math:: f(x) = [x > 0]
+    .. math:: f'(x) = 0 \quad (x \ne 0)
+    """
+    name = "step"
+
+    def _forward(self, x):
+        return x > 0
+
+
+class Sign(_Flat):
+    r"""Sign function, the ±1 threshold unit; derivative 0 wherever it exists (not at 0).
+
+    .. math:: f(x) = \mathrm{sign}(x)
+    .. math:: f'(x) = 0 \quad (x \ne 0)
+    """
+    name, zero_centred = "sign", True
+
+    def _forward(self, x):
+        return np.sign(x)
+
+
+class Identity(Activation):
+    r"""Identity: the "linear" activation of a regression output; stacking it collapses layers into one.
+
+    .. math:: f(x) = x
+    .. math:: f'(x) = 1
+    """
+    name, zero_centred = "identity", True
+
+    def _forward(self, x):
+        return x
+
+    def _derivative(self, x):
+        return np.ones_like(x)
+
+
+class PiecewiseLinear(Activation):
+    r"""The continuous piecewise linear function through the knots :math:`(x_k, y_k)`.
+
+    The default, knots (-2.5, 0) and (2.5, 1), is a 3-piece approximation of the sigmoid (the slope-0.2
+    "hard sigmoid" of Keras/Theano). Outside the knots it stays constant (``extrapolate="constant"``) or
+    continues the end segments (``"linear"``).
+
+    .. math:: f(x) = y_k + \frac{y_{k+1} - y_k}{x_{k+1} - x_k}(x - x_k), \quad x_k \le x < x_{k+1}
+    .. math:: f'(x) = \frac{y_{k+1} - y_k}{x_{k+1} - x_k} \text{ on that piece}
+    """
+    name = "piecewise_linear"
+
+    def __init__(self, knots_x=(-2.5, 2.5), knots_y=(0.0, 1.0), extrapolate: str = "constant"):
+        xs, ys = np.asarray(knots_x, dtype=np.float64), np.asarray(knots_y, dtype=np.float64)
+        if xs.ndim != 1 or xs.shape != ys.shape or len(xs) < 2:
+            raise ValueError(f"piecewise_linear: knots_x and knots_y must be 1-D of the same length >= 2, "
+                             f"got shapes {xs.shape} and {ys.shape}")
+        if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys)) and np.all(np.diff(xs) > 0)):
+            raise ValueError(f"piecewise_linear: knots_x must be finite and strictly increasing and knots_y "
+                             f"finite, got knots_x={xs.tolist()}, knots_y={ys.tolist()}")
+        if extrapolate not in ("constant", "linear"):
+            raise ValueError(f"piecewise_linear: extrapolate must be 'constant' or 'linear', "
+                             f"got {extrapolate!r}")
+        self.knots_x, self.knots_y, self.extrapolate = tuple(xs.tolist()), tuple(ys.tolist()), extrapolate
+        self._xs, self._ys, self._slopes = xs, ys, np.diff(ys) / np.diff(xs)
+        self.kinks = self.knots_x
+        self.monotonic = bool(np.all(self._slopes >= 0))
+        self.saturates = extrapolate == "constant"
+        self.zero_centred = bool(ys.min() < 0 < ys.max())
+
+    def _piece(self, x):
+        """Index of the segment that holds each x (the end segments extend beyond the knots)."""
+        return np.clip(np.searchsorted(self._xs, x, side="right") - 1, 0, len(self._xs) - 2)
+
+    def _forward(self, x):
+        if self.extrapolate == "constant":
+            x = np.clip(x, self._xs[0], self._xs[-1])
+        k = self._piece(x)
+        return self._ys[k] + self._slopes[k] * (x - self._xs[k])
+
+    def _derivative(self, x):
+        slope = self._slopes[self._piece(x)]
+        if self.extrapolate == "constant":
+            slope = np.where((x < self._xs[0]) | (x > self._xs[-1]), 0.0, slope)
+        return slope
+
+
+class Softmax(Activation):
+    r"""Softmax along the last axis: turns scores into probabilities. Not elementwise, so no ``derivative``:
+    its Jacobian is :math:`J = \mathrm{diag}(s) - s s^\top` and ``backward`` applies it without building it.
+
+    .. math:: s_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
+    .. math:: \frac{\partial s_i}{\partial x_j} = s_i([i = j] - s_j), \qquad
+              \nabla_x = s \odot \bigl(g - \langle g, s\rangle\bigr)
+    """
+    name, saturates, monotonic, uses_exp = "softmax", True, False, True
+
+    def _forward(self, x):
+        if x.ndim == 0:
+            raise ValueError(f"{self!r}: needs at least one axis (the classes), got a scalar {x!r}")
+        e = np.exp(x - x.max(axis=-1, keepdims=True))  # the shift cancels and keeps exp <= 1
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def derivative(self, x):
+        raise TypeError(f"{self!r} is not elementwise, so it has no elementwise derivative; use "
+                        f"backward(x, grad_out) or jacobian(x)")
+
+    def backward(self, x, grad_out):
+        """Jacobian-vector product :math:`s \\odot (g - \\langle g, s\\rangle)` along the last axis."""
+        s = self.forward(x)
+        g = self._check_grad(s, grad_out)
+        return s * (g - np.sum(g * s, axis=-1, keepdims=True))
+
+    def jacobian(self, x):
+        """The full Jacobian ``J[..., i, j] = ds_i/dx_j``: shape ``x.shape + (n,)``, ``n = x.shape[-1]``."""
+        s = self.forward(x)
+        return s[..., :, None] * np.eye(s.shape[-1], dtype=s.dtype) - s[..., :, None] * s[..., None, :]
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {cls.name: cls for cls in (
+    Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, SELU, GELU, GELUTanh, Swish, SiLU, Mish, Softplus, Softsign,
+    Hardtanh, HardSigmoid, HardSwish, Tanhshrink, Softshrink, Hardshrink, RReLU, Step, Sign, Identity,
+    PiecewiseLinear, Softmax)}
+
+
+def names() -> list[str]:
+    """The registered activation names, sorted."""
+    return sorted(ACTIVATIONS)
+
+
+def _lookup(name) -> type[Activation]:
+    if not isinstance(name, str):
+        raise TypeError(f"activation name must be a string, got {name!r} ({type(name).__name__})")
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in ACTIVATIONS:
+        return ACTIVATIONS[key]
+    close = difflib.get_close_matches(key, names(), n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise ValueError(f"unknown activation {name!r}; {hint}known names: {', '.join(names())}")
+
+
+def get_activation(name, **params) -> Activation:
+    """A new activation object by name, e.g. ``get_activation("elu", alpha=0.5)``.
+
+    An unknown name or parameter is a ``ValueError`` that lists what exists; an ``Activation`` object is
+    returned as it is.
+    """
+    if isinstance(name, Activation) and not params:
+        return name
+    cls = _lookup(name)
+    accepted = _parameter_names(cls)
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        takes = f"takes {', '.join(accepted)}" if accepted else "takes no parameters"
+        raise ValueError(f"get_activation({cls.name!r}): unknown parameter(s) {', '.join(unknown)}; "
+                         f"{cls.name} {takes}")
+    return cls(**params)
+
+
+def describe(name_or_activation) -> dict:
+    """What the lecture's "how to choose" table shows about one activation: formulas and properties."""
+    act = get_activation(name_or_activation)
+    doc = inspect.getdoc(type(act)) or ""
+    maths = []
+    for line in doc.splitlines():
+        if line.startswith(".. math::"):
+            maths.append(line.split("::", 1)[1].strip())
+        elif maths and line.startswith(" ") and line.strip() and len(maths) <= 2:
+            maths[-1] += " " + line.strip()  # an indented line continues the formula above
+    return {
+        "name": act.name, "summary": doc.splitlines()[0] if doc else "",
+        "formula": maths[0] if maths else "", "derivative": maths[1] if len(maths) > 1 else "",
+        "zero_centred": act.zero_centred, "saturates": act.saturates, "monotonic": act.monotonic,
+        "uses_exp": act.uses_exp, "kinks": tuple(act.kinks), "params": act.params(),
+    }

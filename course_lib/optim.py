@@ -1,0 +1,460 @@
+r"""Optimisers: SGD (momentum, Nesterov, weight decay), AdaGrad, RMSProp, Adam, and gradient clipping.
+
+Every optimiser follows PyTorch's update rule exactly (same defaults, same place for :math:`\varepsilon`),
+so a trajectory computed here equals ``torch.optim``'s on the same problem. They share one interface::
+
+    opt = Adam(model.parameters(), lr=1e-3)
+    opt.zero_grad(); loss.backward(); model.backward(...); opt.step()
+    opt.lr = 5e-4                      # schedules set it between epochs
+
+A parameter is anything with an ndarray ``.data`` and a ``.grad`` of the same shape (``layers.Parameter``).
+
+**One flat buffer.** On construction the optimiser copies all parameters of one dtype into one contiguous
+buffer and rebinds every ``p.data`` and ``p.grad`` to views of it (:func:`flatten_parameters`). The layers
+accumulate gradients *in place* and read ``p.data`` when called, so they see the same memory; the update is
+then a handful of in-place numpy operations over the whole buffer instead of a Python loop over parameters.
+If something later rebinds ``p.data`` or ``p.grad`` (``p.data = new_array``), the next ``step()`` notices and
+adopts the new arrays.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from course_lib._util import check_positive, check_probability
+
+__all__ = [
+    "Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "clip_grad_norm", "get_optimizer", "flatten_parameters",
+    "FlatGroup",
+]
+
+
+# --------------------------------------------------------------------------------------------- parameters
+def _param_list(params, owner: str) -> list:
+    """Validate an iterable of parameter-like objects; drop repeats (a tied weight is updated once)."""
+    if hasattr(params, "data") or hasattr(params, "parameters"):
+        hint = "model.parameters()" if hasattr(params, "parameters") else "[param]"
+        raise TypeError(f"{owner}: params must be an iterable of Parameters, got a single "
+                        f"{type(params).__name__}; pass {hint}")
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(f"{owner}: params must be an iterable of Parameters, "
+                        f"got {type(params).__name__}") from None
+    if not params:
+        raise ValueError(f"{owner}: got an empty parameter list; "
+                         f"pass model.parameters() of a model with weights")
+    seen, unique = set(), []
+    for i, p in enumerate(params):
+        _check_param(p, f"{owner}: parameter {i}")
+        if id(p) not in seen:
+            seen.add(id(p))
+            unique.append(p)
+    return unique
+
+
+def _check_param(p, who: str) -> None:
+    data = getattr(p, "data", None)
+    if not isinstance(data, np.ndarray) or not np.issubdtype(data.dtype, np.floating):
+        got = type(data).__name__
+        if isinstance(data, np.ndarray):
+            got += f" of dtype {data.dtype}"
+        raise TypeError(f"{who} ({_describe(p)}) needs a floating-point ndarray .data, got {got}")
+    if not hasattr(p, "grad") or p.grad is None:
+        raise ValueError(f"{who} ({_describe(p)}) has no gradient (.grad is missing or None); "
+                         f"set p.grad = np.zeros_like(p.data) before creating the optimiser")
+    grad = p.grad
+    if not isinstance(grad, np.ndarray) or grad.shape != data.shape:
+        shape = getattr(grad, "shape", type(grad).__name__)
+        raise ValueError(f"{who} ({_describe(p)}): .grad has shape {shape}, expected the shape of .data "
+                         f"{data.shape}; backward must accumulate into p.grad in place (p.grad += ...)")
+
+
+def _describe(p) -> str:
+    name = getattr(p, "name", "") or ""
+    return f"{name!r}, shape {p.data.shape}" if name else f"shape {getattr(p.data, 'shape', '?')}"
+
+
+class FlatGroup:
+    """The parameters of one dtype as one contiguous buffer.
+
+    ``data``, ``grad``: 1-D arrays of ``sum(p.data.size)`` elements; ``params[i]`` occupies ``slices[i]``
+    of both.
+    """
+
+    __slots__ = ("dtype", "data", "grad", "params", "slices")
+
+    def __init__(self, dtype, data, grad, params, slices):
+        self.dtype, self.data, self.grad, self.params, self.slices = dtype, data, grad, params, slices
+
+    def layout(self):
+        return self.dtype, tuple(p.data.shape for p in self.params)
+
+
+def _offset(view: np.ndarray, base: np.ndarray) -> int:
+    return (view.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // base.itemsize
+
+
+def _adopt_existing(params, dtype):
+    """Return a FlatGroup over the buffer the params already live in, or None if they do not tile one.
+
+    This is what lets a second optimiser on the same model share memory with the first instead of copying the
+    parameters away from it (which would leave the first one updating an orphaned buffer).
+    """
+    base, gbase = params[0].data.base, params[0].grad.base
+    if (not isinstance(base, np.ndarray) or not isinstance(gbase, np.ndarray) or base is gbase
+            or base.ndim != 1 or gbase.ndim != 1 or base.dtype != dtype or gbase.dtype != dtype
+            or base.size != gbase.size):
+        return None
+    start = expected = _offset(params[0].data, base)
+    slices = []
+    for p in params:
+        d, g = p.data, p.grad
+        if (d.base is not base or g.base is not gbase or not d.flags.c_contiguous or not g.flags.c_contiguous
+                or _offset(d, base) != expected or _offset(g, gbase) != expected):
+            return None
+        slices.append(slice(expected - start, expected - start + d.size))
+        expected += d.size
+    return FlatGroup(dtype, base[start:expected], gbase[start:expected], list(params), slices)
+
+
+def flatten_parameters(params) -> list[FlatGroup]:
+    """Put the parameters in one contiguous buffer per dtype; rebind ``p.data``/``p.grad`` to views of it.
+
+    Values (and the current gradients) are preserved, float32 stays float32, and parameters of several dtypes
+    give one group each, in order of first appearance. When the parameters of a dtype are already
+    consecutive views of one buffer (e.g. a model another optimiser flattened), that buffer is reused and
+    nothing is copied.
+
+    Returns the list of :class:`FlatGroup`.
+    """
+    params = _param_list(params, "flatten_parameters")
+    by_dtype: dict = {}
+    for p in params:
+        by_dtype.setdefault(p.data.dtype, []).append(p)
+    groups = []
+    for dtype, ps in by_dtype.items():
+        group = _adopt_existing(ps, dtype)
+        if group is None:
+            total = sum(p.data.size for p in ps)
+            data, grad = np.empty(total, dtype=dtype), np.empty(total, dtype=dtype)
+            slices, start = [], 0
+            for p in ps:
+                s = slice(start, start + p.data.size)
+                data[s], grad[s] = p.data.ravel(), p.grad.ravel()
+                p.data, p.grad = data[s].reshape(p.data.shape), grad[s].reshape(p.grad.shape)
+                slices.append(s)
+                start = s.stop
+            group = FlatGroup(dtype, data, grad, ps, slices)
+        groups.append(group)
+    return groups
+
+
+# --------------------------------------------------------------------------------------------- interface
+class Optimizer:
+    """The interface every optimiser shares.
+
+    ``params``: the parameters (duplicates removed); ``lr``: settable learning rate (> 0); ``steps``: number
+    of ``step()`` calls so far; ``state``: ``{param: {buffer_name: ndarray view of param's shape}}``.
+    Subclasses define ``_state_names`` (zero-initialised buffers) and ``_update`` (in place, over a flat
+    buffer).
+    """
+
+    _state_names: tuple[str, ...] = ()
+    _n_scratch = 1
+
+    def __init__(self, params, lr):
+        self.name = type(self).__name__
+        self.params = _param_list(params, self.name)
+        self.lr = lr
+        self.steps = 0
+        self._bind(flatten_parameters(self.params))
+        self._buffers = [{n: np.zeros_like(g.data) for n in self._state_names} for g in self._groups]
+        self._scratch = [[np.empty_like(g.data) for _ in range(self._n_scratch)] for g in self._groups]
+
+    @property
+    def lr(self) -> float:
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        check_positive(self.name, "lr", value)
+        self._lr = float(value)
+
+    @property
+    def state(self) -> dict:
+        out = {}
+        for group, buffers in zip(self._groups, self._buffers):
+            for p, s in zip(group.params, group.slices):
+                out[p] = {n: b[s].reshape(p.data.shape) for n, b in buffers.items()}
+        return out
+
+    def _bind(self, groups) -> None:
+        self._groups = groups
+        self._views = [(p, p.data, p.grad) for g in groups for p in g.params]
+
+    def _ensure_bound(self) -> None:
+        """Re-adopt the parameters if something rebound ``p.data``/``p.grad`` since the last step."""
+        for p, d, g in self._views:
+            if p.data is not d or p.grad is not g:
+                break
+        else:
+            return
+        for i, p in enumerate(self.params):
+            _check_param(p, f"{self.name}: parameter {i}")
+        groups = flatten_parameters(self.params)
+        before, after = [g.layout() for g in self._groups], [g.layout() for g in groups]
+        if before != after:
+            raise ValueError(f"{self.name}: the parameters' shapes or dtypes changed after the optimiser was "
+                             f"created ({before} -> {after}); create a new optimiser for the new parameters")
+        self._bind(groups)
+
+    def zero_grad(self) -> None:
+        """Set every gradient to zero in place."""
+        self._ensure_bound()
+        for g in self._groups:
+            g.grad.fill(0)
+
+    def step(self) -> None:
+        """Apply one update to every parameter from its current ``.grad``."""
+        self._ensure_bound()
+        self.steps += 1
+        for group, buffers, scratch in zip(self._groups, self._buffers, self._scratch):
+            self._update(group.data, group.grad, buffers, scratch)
+
+    def _update(self, p, g, buffers, scratch) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{self.name} must implement _update(p, g, buffers, scratch)")
+
+    def _with_weight_decay(self, p, g, out):
+        r"""Return :math:`g + \lambda p` (in ``out``) or ``g`` itself when there is no weight decay."""
+        if not self.weight_decay:
+            return g
+        np.multiply(p, self.weight_decay, out=out)
+        out += g
+        return out
+
+    def __repr__(self) -> str:
+        return f"{self.name}(lr={self.lr:g}, {len(self.params)} parameters)"
+
+
+# --------------------------------------------------------------------------------------------- the rules
+class SGD(Optimizer):
+    r"""Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay.
+
+    With :math:`g_t = \nabla Q(w_t) + \lambda w_t` (weight decay :math:`\lambda`) and momentum :math:`\mu`
+    (PyTorch's rule, dampening 0, :math:`v_0 = 0`):
+
+    .. math::
+        v_{t+1} = \mu v_t + g_t, \qquad
+        w_{t+1} = w_t - \alpha\, v_{t+1}  \quad\text{(momentum)}, \qquad
+        w_{t+1} = w_t - \alpha\, (g_t + \mu v_{t+1})  \quad\text{(Nesterov)}.
+
+    Without momentum it is plain :math:`w_{t+1} = w_t - \alpha g_t`. The lecture writes Nesterov with the
+    look-ahead point :math:`\tilde w_t = w_t + \rho v_t` and a change of variables,
+
+    .. math::
+        v_{t+1} = \rho v_t - \alpha \nabla Q(\tilde w_t), \qquad
+        \tilde w_{t+1} = \tilde w_t - \rho v_t + (1 + \rho)\, v_{t+1},
+
+    which is the same method: the gradient is taken where momentum is about to carry the weights.
+    Shapes: every buffer has its parameter's shape.
+    """
+
+    _state_names = ("momentum_buffer",)
+    _n_scratch = 2
+
+    def __init__(self, params, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0):
+        check_probability("SGD", "momentum", momentum)
+        check_positive("SGD", "weight_decay", weight_decay, allow_zero=True)
+        if nesterov and momentum == 0:
+            raise ValueError(f"SGD: nesterov=True needs momentum > 0, got momentum={momentum!r}; "
+                             f"pass e.g. momentum=0.9")
+        self.momentum, self.nesterov, self.weight_decay = float(momentum), bool(nesterov), float(weight_decay)
+        if not self.momentum:
+            self._state_names = ()
+        super().__init__(params, lr)
+
+    def _update(self, p, g, buffers, scratch):
+        tmp, tmp2 = scratch
+        d = self._with_weight_decay(p, g, tmp2)
+        if self.momentum:
+            v = buffers["momentum_buffer"]
+            v *= self.momentum
+            v += d
+            if self.nesterov:
+                np.multiply(v, self.momentum, out=tmp)
+                tmp += d
+                d = tmp
+            else:
+                d = v
+        np.multiply(d, self.lr, out=tmp)
+        p -= tmp
+
+
+class AdaGrad(Optimizer):
+    r"""AdaGrad: each weight's step shrinks with the sum of its squared gradients (PyTorch's rule).
+
+    .. math::
+        G_{t+1} = G_t + g_t \odot g_t, \qquad
+        w_{t+1} = w_t - \alpha\, \frac{g_t}{\sqrt{G_{t+1}} + \varepsilon}
+
+    with :math:`G_0 = 0`, :math:`g_t = \nabla Q(w_t) + \lambda w_t`.
+    """
+
+    _state_names = ("sum",)
+
+    def __init__(self, params, lr=0.01, eps=1e-10, weight_decay=0.0):
+        check_positive("AdaGrad", "eps", eps)
+        check_positive("AdaGrad", "weight_decay", weight_decay, allow_zero=True)
+        self.eps, self.weight_decay = float(eps), float(weight_decay)
+        self._n_scratch = 2 if weight_decay else 1
+        super().__init__(params, lr)
+
+    def _update(self, p, g, buffers, scratch):
+        tmp = scratch[0]
+        g = self._with_weight_decay(p, g, scratch[-1])
+        G = buffers["sum"]
+        np.multiply(g, g, out=tmp)
+        G += tmp
+        _scaled_step(p, g, G, self.lr, self.eps, tmp)
+
+
+class RMSProp(Optimizer):
+    r"""RMSProp: AdaGrad with a leaky (exponentially weighted) average of squared gradients (PyTorch's rule).
+
+    .. math::
+        s_{t+1} = \alpha_s\, s_t + (1 - \alpha_s)\, g_t \odot g_t, \qquad
+        w_{t+1} = w_t - \alpha\, \frac{g_t}{\sqrt{s_{t+1}} + \varepsilon}
+
+    with decay rate :math:`\alpha_s` = ``alpha`` (0.99) and :math:`\varepsilon` outside the square root.
+    """
+
+    _state_names = ("square_avg",)
+
+    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0):
+        check_probability("RMSProp", "alpha", alpha)
+        check_positive("RMSProp", "eps", eps)
+        check_positive("RMSProp", "weight_decay", weight_decay, allow_zero=True)
+        self.alpha, self.eps, self.weight_decay = float(alpha), float(eps), float(weight_decay)
+        self._n_scratch = 2 if weight_decay else 1
+        super().__init__(params, lr)
+
+    def _update(self, p, g, buffers, scratch):
+        tmp = scratch[0]
+        g = self._with_weight_decay(p, g, scratch[-1])
+        s = buffers["square_avg"]
+        s *= self.alpha
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - self.alpha
+        s += tmp
+        _scaled_step(p, g, s, self.lr, self.eps, tmp)
+
+
+def _scaled_step(p, numerator, second_moment, step_size, eps, tmp) -> None:
+    r"""In place: :math:`p \mathrel{-}= \text{step\_size}\cdot n / (\sqrt{s} + \varepsilon)`."""
+    np.sqrt(second_moment, out=tmp)
+    tmp += eps
+    np.divide(numerator, tmp, out=tmp)
+    tmp *= step_size
+    p -= tmp
+
+
+class Adam(Optimizer):
+    r"""Adam: momentum on the gradient plus RMSProp's scaling, with bias correction (PyTorch's rule).
+
+    .. math::
+        m_{t} = \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad
+        v_{t} = \beta_2 v_{t-1} + (1-\beta_2)\, g_t \odot g_t, \\
+        \hat m_t = \frac{m_t}{1-\beta_1^t}, \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}, \qquad
+        w_{t} = w_{t-1} - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}
+
+    (:math:`t = 1, 2, \dots`, :math:`m_0 = v_0 = 0`, :math:`g_t = \nabla Q + \lambda w` for weight decay).
+    ``bias_correction=False`` uses :math:`m_t, v_t` directly, as in the lecture's comparison: since both start
+    at zero, the first step is then :math:`\alpha (1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16\,\alpha` per
+    weight instead of :math:`\alpha` — far too large when :math:`\beta_2` is close to 1.
+    Defaults as PyTorch: :math:`\beta_1 = 0.9`, :math:`\beta_2 = 0.999`, :math:`\varepsilon = 10^{-8}` outside
+    the square root, :math:`\alpha = 10^{-3}`.
+    """
+
+    _state_names = ("exp_avg", "exp_avg_sq")
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, bias_correction=True):
+        try:
+            beta1, beta2 = betas
+        except (TypeError, ValueError):
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}") from None
+        check_probability("Adam", "betas[0]", beta1)
+        check_probability("Adam", "betas[1]", beta2)
+        check_positive("Adam", "eps", eps)
+        check_positive("Adam", "weight_decay", weight_decay, allow_zero=True)
+        self.betas = (float(beta1), float(beta2))
+        self.eps, self.weight_decay = float(eps), float(weight_decay)
+        self.bias_correction = bool(bias_correction)
+        self._n_scratch = 2 if weight_decay else 1
+        super().__init__(params, lr)
+
+    def _update(self, p, g, buffers, scratch):
+        tmp = scratch[0]
+        g = self._with_weight_decay(p, g, scratch[-1])
+        b1, b2 = self.betas
+        m, v = buffers["exp_avg"], buffers["exp_avg_sq"]
+        np.subtract(g, m, out=tmp)  # m += (1-b1)(g - m): PyTorch's lerp form of b1*m + (1-b1)*g
+        tmp *= 1.0 - b1
+        m += tmp
+        v *= b2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - b2
+        v += tmp
+        step_size, eps = self.lr, self.eps
+        if self.bias_correction:
+            # m_hat / (sqrt(v_hat) + eps) = (c2 / bc1) * m / (sqrt(v) + eps * c2), c2 = sqrt(1 - b2^t):
+            # the same number with one pass over the buffer fewer
+            c2 = math.sqrt(1.0 - b2 ** self.steps)
+            step_size, eps = self.lr * c2 / (1.0 - b1 ** self.steps), self.eps * c2
+        _scaled_step(p, m, v, step_size, eps, tmp)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def clip_grad_norm(params, max_norm) -> float:
+    r"""Rescale all gradients together so that their joint norm is at most ``max_norm`` (:math:`\theta`).
+
+    .. math::
+        \|g\| = \sqrt{\textstyle\sum_p \|g_p\|^2}, \qquad
+        \text{if } \|g\| > \theta:\; g \leftarrow g\, \theta / \|g\|
+
+    In place (the parameters keep their gradient arrays). Returns :math:`\|g\|` before clipping.
+    """
+    check_positive("clip_grad_norm", "max_norm", max_norm)
+    params = _param_list(params, "clip_grad_norm")
+    total = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
+    if not math.isfinite(total):
+        raise FloatingPointError(f"clip_grad_norm: the gradient norm is not finite ({total}); training has "
+                                 f"diverged — lower the learning rate or look for a NaN in the forward pass")
+    if total > max_norm:
+        scale = max_norm / total
+        for p in params:
+            p.grad *= scale
+    return total
+
+
+_OPTIMIZERS = {
+    "sgd": (SGD, {}),
+    "momentum": (SGD, {"momentum": 0.9}),
+    "nesterov": (SGD, {"momentum": 0.9, "nesterov": True}),
+    "adagrad": (AdaGrad, {}),
+    "rmsprop": (RMSProp, {}),
+    "adam": (Adam, {}),
+}
+
+
+def get_optimizer(name: str, params, **kw) -> Optimizer:
+    """Build an optimiser by name: ``sgd``, ``momentum`` (SGD, momentum 0.9), ``nesterov``, ``adagrad``,
+    ``rmsprop``, ``adam``. Keyword arguments override the defaults:
+    ``get_optimizer("momentum", model.parameters(), lr=0.1)``."""
+    key = str(name).lower()
+    if key not in _OPTIMIZERS:
+        known = ", ".join(sorted(_OPTIMIZERS))
+        raise ValueError(f"get_optimizer: unknown optimiser {name!r}; known: {known}")
+    cls, defaults = _OPTIMIZERS[key]
+    return cls(params, **{**defaults, **kw})

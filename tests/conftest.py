@@ -5,7 +5,11 @@ missing; in CI (``CI=true``) a missing tool is a failure, so the checks can neve
 """
 import os
 
-import numpy as np
+# One BLAS thread: on 2 cores, BLAS threads fighting pytest (and notebook kernels, which inherit this) made the
+# training tests 3-6x slower. Set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

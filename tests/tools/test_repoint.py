@@ -1,0 +1,96 @@
+"""Does one command repoint every Colab badge and install cell, and do all notebooks agree?"""
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import repoint
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_notebook(path: Path, root: Path, repo="course-org/nn-course", branch="main"):
+    rel = path.relative_to(root).as_posix()
+    nb = nbformat.v4.new_notebook()
+    badge = nbformat.v4.new_markdown_cell(repoint.COLAB_BADGE.format(repo=repo, branch=branch, path=rel)
+                                          + "\n\n# A lecture")
+    badge.metadata["tags"] = ["colab-badge"]
+    setup = nbformat.v4.new_code_cell(repoint.SETUP_CELL.format(repo=repo, branch=branch))
+    setup.metadata["tags"] = ["colab-setup"]
+    nb.cells = [badge, setup, nbformat.v4.new_code_cell("x = 1  # untouched")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def course(tmp_path):
+    for rel in ("notebooks/01_a.ipynb", "solutions/01_a/01_a.ipynb", "assignments/01_a/01_a.ipynb"):
+        make_notebook(tmp_path / rel, tmp_path)
+    (tmp_path / "README.md").write_text(
+        repoint.BINDER_BADGE.format(repo="course-org/nn-course", branch="main") + "\n"
+        + repoint.COLAB_BADGE.format(repo="course-org/nn-course", branch="main", path="notebooks/01_a.ipynb"))
+    return tmp_path
+
+
+def test_every_notebook_in_the_repository_points_at_the_same_place():
+    paths = repoint.notebooks(ROOT)
+    assert len(paths) >= 6, f"expected the lecture and assignment notebooks, found {len(paths)}"
+    repo, branch = repoint.check(ROOT)
+    assert (repo, branch) == (repoint.DEFAULT_REPO, repoint.DEFAULT_BRANCH)
+
+
+def test_repoint_rewrites_badges_and_install_cells_and_nothing_else(course):
+    for path in repoint.notebooks(course):
+        before = nbformat.read(path, as_version=4)
+        assert repoint.repoint_notebook(path, "my-org/fork", "spring-2027", course)
+        after = nbformat.read(path, as_version=4)
+        rel = path.relative_to(course).as_posix()
+        assert f"github/my-org/fork/blob/spring-2027/{rel}" in after.cells[0].source
+        assert "git+https://github.com/my-org/fork@spring-2027" in after.cells[1].source
+        assert after.cells[2] == before.cells[2], "an untagged cell changed"
+    assert repoint.check(course) == ("my-org/fork", "spring-2027")
+    assert repoint.repoint_readme(course / "README.md", "my-org/fork", "spring-2027")
+    readme = (course / "README.md").read_text()
+    assert "mybinder.org/v2/gh/my-org/fork/spring-2027?urlpath=" in readme
+    assert "course-org" not in readme
+
+
+def test_repointed_notebook_is_written_exactly_as_nbformat_writes_it(course):
+    path = course / "notebooks/01_a.ipynb"
+    repoint.repoint_notebook(path, "my-org/fork", "dev", course)
+    text = path.read_text()
+    assert text == nbformat.writes(nbformat.read(path, as_version=4)) + "\n"
+    assert not repoint.repoint_notebook(path, "my-org/fork", "dev", course), "a second run must change nothing"
+
+
+def test_check_names_the_notebook_that_disagrees(course):
+    make_notebook(course / "notebooks/02_b.ipynb", course, repo="someone/else")
+    with pytest.raises(repoint.RepointError, match="disagree"):
+        repoint.check(course)
+
+
+def test_badge_pointing_at_another_notebook_is_reported(course):
+    src = course / "notebooks/01_a.ipynb"
+    shutil.copy(src, course / "notebooks/02_copy.ipynb")
+    with pytest.raises(repoint.RepointError, match="02_copy.ipynb.*expected"):
+        repoint.check(course)
+
+
+def test_missing_setup_cell_is_a_clear_error(course):
+    path = course / "notebooks/01_a.ipynb"
+    nb = json.loads(path.read_text())
+    nb["cells"].pop(1)
+    path.write_text(json.dumps(nb))
+    with pytest.raises(repoint.RepointError, match="exactly one cell tagged 'colab-setup'"):
+        repoint.check(course)
+
+
+def test_edited_setup_cell_is_reported(course):
+    path = course / "notebooks/01_a.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source += "\nprint('extra')"
+    nbformat.write(nb, path)
+    with pytest.raises(repoint.RepointError, match="differs from the course's template"):
+        repoint.check(course)

@@ -1,0 +1,1 @@
+"""Maintainer tools: notebook generators, the Colab/Binder repoint command."""

@@ -1,0 +1,86 @@
+"""Shared helpers of the lecture-notebook tests: where the notebooks are, their claims, executing them."""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+if str(REPO_ROOT) not in sys.path:          # the builders live in tools/, outside the installed packages
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tools.build_notebooks import load_builders  # noqa: E402
+
+BUILDERS = {module.FILENAME: module for module in load_builders()}
+LECTURES = sorted(BUILDERS)
+
+# <!--claim:NAME-->VALUE<!--/claim--> (see tools/build_notebooks/_common.py)
+CLAIM_RE = re.compile(r"<!--claim:(?P<name>\w+)-->(?P<value>.*?)<!--/claim-->")
+NUMBER_RE = re.compile(r"[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def read(filename: str) -> nbformat.NotebookNode:
+    return nbformat.read(str(NOTEBOOK_DIR / filename), as_version=4)
+
+
+def parse_number(text: str) -> tuple[float, float]:
+    """``"−12"`` -> (value, half a unit in the last written digit): the precision the prose promises."""
+    match = NUMBER_RE.search(text)
+    if match is None:
+        raise ValueError(f"claim value {text!r} holds no number")
+    raw = match.group().replace("−", "-").replace(",", "")
+    mantissa, _, exponent = raw.lower().partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    half_ulp = 0.5 * 10.0 ** (-decimals) * 10.0 ** (int(exponent) if exponent else 0)
+    return float(raw), half_ulp
+
+
+def claims(nb) -> list[tuple[str, str]]:
+    """Every ``(name, written value)`` claim in the notebook's markdown cells."""
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found += [(m["name"], m["value"]) for m in CLAIM_RE.finditer(cell.source)]
+    return found
+
+
+def output_text(cell) -> str:
+    """The text a code cell printed or displayed (streams and text/plain results)."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            parts.append(out.get("data", {}).get("text/plain", ""))
+    return "".join(parts)
+
+
+@functools.cache
+def execute(filename: str):
+    """Run the notebook top to bottom in a fresh ``python3`` kernel, cwd ``notebooks/``.
+
+    Returns ``(executed notebook, seconds, error)``; errors are returned, not raised, so that the caller can
+    report the failing cell. Cached: the execution test and the output-claims test share one run.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = read(filename)
+    # The lectures multiply small matrices: BLAS threads only fight over the 2 cores (10x slower under load).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    client = NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=True,
+                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    start = time.perf_counter()
+    error = None
+    try:
+        client.execute()
+    except CellExecutionError as exc:  # pragma: no cover - only with allow_errors=False
+        error = str(exc)
+    return nb, time.perf_counter() - start, error

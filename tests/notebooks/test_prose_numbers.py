@@ -1,0 +1,158 @@
+"""Numbers the lecture prose states are recomputed here with course_lib, so prose and library cannot drift.
+
+A number in a notebook's markdown is marked ``<!--claim:NAME-->VALUE<!--/claim-->`` (invisible when rendered;
+see tools/build_notebooks/_common.py). ``RECOMPUTE[NAME]`` computes it from course_lib, independently of the
+notebook; the written value must equal it to the precision written (``100%`` to the unit, ``25.6`` to a
+tenth). Editing the prose alone, or changing what the library computes, fails here. That the notebook's own
+code prints the same number is checked on the executed notebook in ``test_lectures.py``.
+
+Numbers that a notebook computes with plain numpy rather than course_lib (the twenty-line network) are listed
+in ``OUTPUT_ONLY``: they are checked against the executed notebook only.
+"""
+import numpy as np
+import pytest
+from _lectures import LECTURES, claims, parse_number, read
+
+OUTPUT_ONLY = {"twenty_line_accuracy"}
+
+
+def _f_graph():
+    from course_lib.autograd import Value
+
+    x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+    q = x + y
+    f = q * z
+    f.backward()
+    return {"q": q.data, "f": f.data, "dz": z.grad, "dq": q.grad, "dx": x.grad, "dy": y.grad}
+
+
+def _static_dynamic_g():
+    from course_lib.autograd import Value
+
+    x, y = Value(1.0), Value(2.0)
+    return (x**2 * y + (y + 2)).data
+
+
+def _perceptron_and_updates():
+    from course_lib import neuron
+
+    inputs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    p = neuron.Perceptron(n_features=2, lr=1.0, max_epochs=100, rng=0).fit(inputs, neuron.gate("AND", inputs))
+    assert p.converged, "the perceptron must converge on AND for its update count to be quoted"
+    return len(p.updates)
+
+
+def _xor_two_layer_accuracy():
+    from course_lib import neuron
+
+    inputs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    return 100 * np.mean(neuron.xor_two_layer(inputs) == np.array([0, 1, 1, 0]))
+
+
+def _sigmoid_derivative(x):
+    from course_lib import activations
+
+    return float(activations.get_activation("sigmoid").derivative(np.array([x]))[0])
+
+
+def _adam_uncorrected_first_step():
+    from course_lib import layers, optim
+
+    p = layers.Parameter(np.zeros(1))
+    opt = optim.Adam([p], lr=1e-3, bias_correction=False)
+    p.grad[...] = 1.0
+    opt.step()
+    return float(-p.data[0] / 1e-3)
+
+
+def _test_accuracy_percent(model, X, y):
+    from course_lib import losses, training
+
+    return 100 * training.evaluate(model, X, y, losses.SoftmaxCrossEntropyLoss(), ("accuracy",))["accuracy"]
+
+
+def _digits_model():
+    from course_lib import layers
+
+    return layers.Sequential(layers.Linear(64, 64, rng=1), layers.ReLU(), layers.Linear(64, 10, rng=2))
+
+
+def _digits_test_accuracy():
+    """Lecture 6, section 6.3: 64-64-10 ReLU network, Adam 1e-3, 30 epochs of batches of 32, seed 0."""
+    from course_lib import datasets, losses, optim, training
+
+    X, y = datasets.load_digits()
+    (Xtr, ytr), (Xva, yva), (Xte, yte) = datasets.train_val_test_split(X, y, val=0.15, test=0.15, rng=0)
+    model = _digits_model()
+    training.fit(model, Xtr, ytr, losses.SoftmaxCrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-3),
+                 epochs=30, batch_size=32, validation_data=(Xva, yva), progress=False, rng=0)
+    return _test_accuracy_percent(model, Xte, yte)
+
+
+def _regularisation_baseline_accuracy():
+    """Lecture 5, section 5.1: 64-128-128-10 ReLU network on 150 digits, Adam 1e-3, 100 epochs, seed 0."""
+    from course_lib import datasets, layers, losses, optim, training
+
+    X, y = datasets.load_digits()
+    (Xtr, ytr), (Xva, yva), (Xte, yte) = datasets.train_val_test_split(X, y, val=0.2, test=0.3, rng=0)
+    model = layers.Sequential(layers.Linear(64, 128, rng=0), layers.ReLU(), layers.Linear(128, 128, rng=1),
+                              layers.ReLU(), layers.Linear(128, 10, rng=2))
+    training.fit(model, Xtr[:150], ytr[:150], losses.SoftmaxCrossEntropyLoss(),
+                 optim.Adam(model.parameters(), lr=1e-3), epochs=100, batch_size=32,
+                 validation_data=(Xva, yva), progress=False, rng=0)
+    return _test_accuracy_percent(model, Xte, yte)
+
+
+def _params_millions(specs):
+    from course_lib import architectures
+
+    return architectures.count(specs, (3, 224, 224)).params / 1e6
+
+
+RECOMPUTE = {
+    "perceptron_and_updates": _perceptron_and_updates,
+    "xor_two_layer_accuracy": _xor_two_layer_accuracy,
+    "f_graph_q": lambda: _f_graph()["q"],
+    "f_graph_f": lambda: _f_graph()["f"],
+    "f_graph_dz": lambda: _f_graph()["dz"],
+    "f_graph_dq": lambda: _f_graph()["dq"],
+    "f_graph_dx": lambda: _f_graph()["dx"],
+    "static_dynamic_g": _static_dynamic_g,
+    "sigmoid_max_derivative": lambda: _sigmoid_derivative(0.0),
+    "sigmoid_derivative_at_10": lambda: _sigmoid_derivative(10.0),
+    "adam_uncorrected_first_step": _adam_uncorrected_first_step,
+    "digits_model_parameters": lambda: _digits_model().num_parameters(),
+    "digits_test_accuracy": _digits_test_accuracy,
+    "regularisation_baseline_accuracy": _regularisation_baseline_accuracy,
+    "resnet50_params_millions": lambda: _params_millions(__import__("course_lib").architectures.resnet(50)),
+    "vgg16_params_millions": lambda: _params_millions(__import__("course_lib").architectures.vgg16()),
+}
+
+ALL_CLAIMS = [(filename, name, written) for filename in LECTURES for name, written in claims(read(filename))]
+
+
+def test_every_claim_in_the_prose_has_a_recomputation_and_vice_versa():
+    named = {name for _, name, _ in ALL_CLAIMS}
+    unknown = named - set(RECOMPUTE) - OUTPUT_ONLY
+    unused = set(RECOMPUTE) - named
+    assert not unknown, f"claims in the notebooks with no recomputation in RECOMPUTE: {sorted(unknown)}"
+    assert not unused, f"RECOMPUTE entries that no notebook states any more: {sorted(unused)}"
+
+
+def test_the_lecture_quotes_f_minus_12_and_100_percent_on_xor():
+    written = {name: value for _, name, value in ALL_CLAIMS}
+    assert parse_number(written.get("f_graph_f", "none 0"))[0] == -12, (
+        f"lecture 2 should state f = -12 for the worked example, states {written.get('f_graph_f')!r}")
+    assert parse_number(written.get("xor_two_layer_accuracy", "none 0"))[0] == 100, (
+        f"lecture 1 should state 100% on XOR, states {written.get('xor_two_layer_accuracy')!r}")
+
+
+@pytest.mark.parametrize(("filename", "name", "written"),
+                         [c for c in ALL_CLAIMS if c[1] in RECOMPUTE],
+                         ids=[f"{c[0][:2]}-{c[1]}" for c in ALL_CLAIMS if c[1] in RECOMPUTE])
+def test_number_in_the_prose_equals_the_course_lib_computation(filename, name, written):
+    value, half_ulp = parse_number(written)
+    computed = float(RECOMPUTE[name]())
+    assert abs(computed - value) <= half_ulp * (1 + 1e-9), (
+        f"{filename} states {name} = {written!r}, but course_lib computes {computed!r}; "
+        f"update the builder in tools/build_notebooks/ (or the library) and regenerate")

@@ -83,6 +83,23 @@ def read_target(path: Path, root: Path = ROOT) -> tuple[str, str]:
     return target
 
 
+def current_target(path: Path, root: Path = ROOT) -> tuple[str, str]:
+    """Where a notebook that is about to be (re)generated should point: where it points now, so that a
+    regeneration keeps a fork's repointing; the course's default for a new notebook."""
+    try:
+        return read_target(path, root) if path.exists() else (DEFAULT_REPO, DEFAULT_BRANCH)
+    except RepointError:
+        return DEFAULT_REPO, DEFAULT_BRANCH
+
+
+def header_sources(path: Path, title: str, root: Path = ROOT) -> tuple[str, str]:
+    """The sources of the two convention cells of the notebook at ``path``: badge + title, and setup."""
+    repo, branch = current_target(path, root)
+    rel = path.resolve().relative_to(root.resolve()).as_posix()
+    badge = COLAB_BADGE.format(repo=repo, branch=branch, path=rel) + f"\n\n# {title}"
+    return badge, SETUP_CELL.format(repo=repo, branch=branch)
+
+
 def _set_source(cell: dict, text: str) -> None:
     cell["source"] = text.splitlines(keepends=True) if isinstance(cell.get("source"), list) else text
 

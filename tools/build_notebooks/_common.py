@@ -15,18 +15,10 @@ from pathlib import Path
 
 import nbformat
 
+from tools.repoint import header_sources
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
-COLAB_REPO = "course-org/nn-course"
-COLAB_BRANCH = "main"
-
-SETUP_SOURCE = (
-    "# Colab setup: installs the course library when this notebook runs on Google Colab; "
-    "does nothing elsewhere.\n"
-    "import sys\n"
-    'if "google.colab" in sys.modules:\n'
-    f'    %pip install --quiet "nn-course @ git+https://github.com/{COLAB_REPO}@{COLAB_BRANCH}"'
-)
 
 
 def _clean(text: str) -> str:
@@ -71,13 +63,11 @@ def errata(text: str) -> str:
 
 
 def header_cells(relpath: str, title: str) -> list[nbformat.NotebookNode]:
-    """The two convention cells (docs/architecture.md, "Notebook conventions"): Colab badge, then setup."""
-    badge = (
-        "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-        f"(https://colab.research.google.com/github/{COLAB_REPO}/blob/{COLAB_BRANCH}/{relpath})\n\n"
-        f"# {title}"
-    )
-    return [md(badge, tags=("colab-badge",)), code(SETUP_SOURCE, tags=("colab-setup",))]
+    """The two convention cells (docs/architecture.md, "Notebook conventions"): Colab badge, then setup.
+
+    ``tools.repoint`` owns their form and keeps the repository a fork has repointed them at."""
+    badge, setup = header_sources(REPO_ROOT / relpath, title, REPO_ROOT)
+    return [md(badge, tags=("colab-badge",)), code(setup, tags=("colab-setup",))]
 
 
 def build(filename: str, title: str, cells: list) -> nbformat.NotebookNode:

@@ -12,6 +12,8 @@ c.CourseDirectory.assignment_id = ""
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    # A failed hidden test's traceback quotes its own source line: cut it to "ename: evalue".
+    "autograder.feedback.ShortenTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -1,0 +1,236 @@
+"""Grade a class: parallel, long-lived workers and a crash-safe journal.
+
+Scheduling. The students of an assignment (the roster, plus anyone with a submission) are dealt to N worker
+processes, each started once — it imports nbgrader and the grader once — and then calls
+``grade_submission`` for one student after another. A student is a single task, so no two workers of a run
+grade the same student; a per-student file lock (``flock``, released by the kernel if a process dies) keeps a
+second ``course grade`` running at the same time from grading them too.
+
+Journal. When a student is done, the worker writes ``autograded/.journal/<assignment>/<student>.json``
+atomically (temporary file, then ``rename``): the outcome and the SHA-256 of the submission folder. A re-run
+skips a student whose record exists and whose submission is unchanged, and regrades otherwise; ``force``
+regrades everyone. Killing the grader at any moment therefore loses at most the students in flight, which the
+next run grades; nothing is recorded twice because a record is one file per student, replaced whole.
+The submission folder is checksummed before and after grading: a grader that modified it is an error.
+
+Ordering rules (nbgrader style, the data the CLI uses): grading needs the release (for the notebook names) and
+the collected submissions; feedback and export read the journal written here.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import importlib
+import io
+import json
+import multiprocessing
+import os
+import signal
+import tempfile
+import time
+import traceback
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from autograder.course import Course, check_name
+
+GRADER = "autograder.grade_one:grade_submission"
+STEPS = {  # step -> the steps whose output it reads
+    "release": (),
+    "roster": (),
+    "collect": ("release", "roster"),
+    "grade": ("release", "collect"),
+    "feedback": ("grade",),
+    "export": ("roster", "grade"),
+}
+
+
+def load_grader(spec: str = GRADER):
+    """``"module:function"`` -> the function (workers import it by name, so any importable grader works)."""
+    module, _, name = spec.partition(":")
+    if not name:
+        raise ValueError(f"grader {spec!r} must be written 'module:function', e.g. {GRADER!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def submission_checksum(course: Course, assignment: str, student: str) -> str | None:
+    """SHA-256 over the names and bytes of every file in the submission folder; None if there is none."""
+    folder = course.path("submitted", student, assignment)
+    if not folder.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class Journal:
+    """One small JSON file per graded student, each written atomically."""
+
+    def __init__(self, course: Course, assignment: str):
+        self.dir = course.path("autograded", ".journal", check_name("assignment", assignment))
+
+    def get(self, student: str) -> dict | None:
+        try:
+            return json.loads((self.dir / f"{student}.json").read_text())
+        except FileNotFoundError:
+            return None
+
+    def records(self) -> dict[str, dict]:
+        if not self.dir.is_dir():
+            return {}
+        return {p.stem: json.loads(p.read_text()) for p in sorted(self.dir.glob("*.json"))}
+
+    def put(self, student: str, record: dict) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{student}.", suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(record, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.dir / f"{student}.json")
+
+    @contextlib.contextmanager
+    def lock(self, student: str):
+        """Hold the student's lock; waits while another process grades them (it may finish them for us)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / f".{student}.lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def grade_student(course: Course, assignment: str, student: str, grader, *, force=False, seed=None,
+                  limits=None) -> dict:
+    """Grade one student unless the journal already holds their unchanged submission; return the record
+    (with ``"action"``: ``"graded"`` or ``"skipped"``)."""
+    journal = Journal(course, assignment)
+    with journal.lock(student):
+        before = submission_checksum(course, assignment, student)
+        old = journal.get(student)
+        if old is not None and not force and old.get("checksum") == before:
+            return {**old, "action": "skipped"}
+        with contextlib.redirect_stdout(io.StringIO()):  # the verifier's prints would garble the progress
+            outcome = grader(course, assignment, student, seed=seed, limits=limits)
+        after = submission_checksum(course, assignment, student)
+        if after != before:
+            raise RuntimeError(f"the submission of {student!r} for {assignment!r} changed while it was graded "
+                               f"(checksum {before} -> {after}); submissions must never be modified")
+        record = {k: getattr(outcome, k) for k in ("student", "assignment", "status", "reason", "score",
+                                                    "max_score", "cells")}
+        record.update(checksum=before, graded_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), seed=seed)
+        journal.put(student, record)
+        return {**record, "action": "graded"}
+
+
+# --- worker processes -------------------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker is killed with its parent, so a killed run leaves no orphan grading behind."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _init_worker(grader_spec: str, seed, limits, child: bool = True) -> None:
+    if child:
+        _die_with_parent()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _WORKER.update(grader=load_grader(grader_spec), seed=seed, limits=limits)
+
+
+def _work(course: Course, assignment: str, student: str, force: bool) -> dict:
+    try:
+        return grade_student(course, assignment, student, _WORKER["grader"], force=force,
+                             seed=_WORKER["seed"], limits=_WORKER["limits"])
+    except Exception as exc:  # a grader bug: reported, never journaled as a grade
+        return {"student": student, "action": "error",
+                "error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"}
+
+
+@dataclass
+class GradeSummary:
+    assignment: str
+    records: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {s: r["error"] for s, r in self.records.items() if r["action"] == "error"}
+
+    def __str__(self) -> str:
+        actions = Counter(r["action"] for r in self.records.values())
+        statuses = Counter(r["status"] for r in self.records.values() if r["action"] != "error")
+        lines = [f"graded {self.assignment}: {len(self.records)} student(s) — {actions['graded']} graded now, "
+                 f"{actions['skipped']} unchanged since the last run, {actions['error']} error(s); "
+                 + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))]
+        lines += [f"  ! {s}: {e.splitlines()[0]}" for s, e in self.errors.items()]
+        return "\n".join(lines)
+
+
+def class_students(course: Course, assignment: str) -> list[str]:
+    """Everyone to grade: the roster in the gradebook plus anyone who submitted."""
+    from autograder.roster import RosterError, gradebook_students
+
+    try:
+        roster = {s.id for s in gradebook_students(course)}
+    except RosterError:
+        roster = set()
+    submitted = course.path("submitted")
+    if submitted.is_dir():
+        roster |= {p.parent.name for p in submitted.glob(f"*/{assignment}")
+                   if p.is_dir() and not p.parent.name.startswith(".")}
+    return sorted(roster)
+
+
+def grade_class(course: Course, assignment: str, students: list[str] | None = None, *, workers: int = 1,
+                force: bool = False, seed=None, limits=None, grader: str = GRADER, progress=print
+                ) -> GradeSummary:
+    """Grade ``students`` (default: the whole class) of ``assignment`` with ``workers`` processes."""
+    check_name("assignment", assignment)
+    if assignment not in course.assignments():
+        raise ValueError(f"unknown assignment {assignment!r}: {course.path('source')} has "
+                         f"{course.assignments() or 'no assignments'}")
+    everyone = class_students(course, assignment)
+    if students is None:
+        students = everyone
+    for s in students:
+        check_name("student", s)
+        if s not in everyone:
+            raise ValueError(f"unknown student {s!r} for {assignment!r}: not in the roster and no submission in "
+                             f"{course.path('submitted')}; import the roster or collect their work first")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    summary = GradeSummary(assignment)
+    load_grader(grader)  # fail fast on a bad spec; forked workers inherit the import
+    from autograder.release import fast_gradebook_creation
+
+    fast_gradebook_creation()  # imports nbgrader once, here, for every forked worker
+    if workers == 1 or len(students) <= 1:
+        _init_worker(grader, seed, limits, child=False)
+        results = (_work(course, assignment, s, force) for s in students)
+    else:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(students)), mp_context=ctx,
+                                   initializer=_init_worker, initargs=(grader, seed, limits))
+        futures = [pool.submit(_work, course, assignment, s, force) for s in students]
+        results = (f.result() for f in as_completed(futures))
+    try:
+        for done, record in enumerate(results, start=1):
+            summary.records[record["student"]] = record
+            state = record.get("status", record["action"]) if record["action"] != "error" else "ERROR"
+            progress(f"[{done}/{len(students)}] {record['student']}: {state} "
+                     f"{'' if record['action'] != 'skipped' else '(unchanged, not regraded)'}".rstrip())
+    finally:
+        if workers > 1 and len(students) > 1:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return summary

@@ -1,0 +1,347 @@
+"""A sandboxed IPython kernel for one submission: bubblewrap, resource limits, IPC transport.
+
+The kernel sees only what grading needs, read-only: the system's ``/usr`` and libraries, the Python
+installation and the virtual environment, and the two packages ``course_lib`` and ``autograder``. Writable are
+its own work folder (an isolated copy of the submission, outside the course tree) and a private ``/tmp``. It
+never sees ``solutions/``, the gradebook or other students' work. There is no network: the kernel talks to the
+grader over IPC sockets in a folder bound into the sandbox. It runs in its own PID namespace (with
+``JPY_PARENT_PID`` unset, so ipykernel does not mistake the namespace's PID 1 for a dead parent), without
+capabilities, and with ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (file size) and ``RLIMIT_CORE`` set.
+
+Where bubblewrap is missing or broken the kernel runs unsandboxed and :func:`sandbox_status` says so loudly;
+the caller puts that warning into every outcome (and the pipeline into its summary and export).
+"""
+from __future__ import annotations
+
+import atexit
+import functools
+import multiprocessing.util
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client import BlockingKernelClient
+from jupyter_client.connect import write_connection_file
+
+UNSANDBOXED_WARNING = ("WARNING: bubblewrap (bwrap) is not available, so student code ran UNSANDBOXED with the "
+                       "grader's permissions: it could read solutions/ and the gradebook. Install bubblewrap.")
+_ETC = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "fonts", "localtime", "passwd", "group",
+        "nsswitch.conf", "mime.types", "matplotlibrc")
+FILE_SIZE_MB = 64
+SANDBOX_HOME = "/tmp/home"
+
+
+class SandboxError(RuntimeError):
+    """The kernel could not be started (the reason names the command and its output)."""
+
+
+@dataclass(frozen=True)
+class SandboxStatus:
+    sandboxed: bool
+    tool: str | None
+    warning: str | None
+
+
+@functools.lru_cache(maxsize=1)
+def sandbox_status() -> SandboxStatus:
+    """Is bubblewrap usable here? Probed once per process by running ``true`` inside it."""
+    if os.environ.get("COURSE_DISABLE_SANDBOX") == "1":
+        return SandboxStatus(False, None, UNSANDBOXED_WARNING)
+    bwrap = shutil.which("bwrap")
+    if bwrap:
+        probe = subprocess.run([bwrap, *_system_binds(), "--unshare-all", "--die-with-parent", "--", "true"],
+                               capture_output=True, timeout=30)
+        if probe.returncode == 0:
+            return SandboxStatus(True, bwrap, None)
+    return SandboxStatus(False, None, UNSANDBOXED_WARNING)
+
+
+def _system_binds() -> list[str]:
+    args = []
+    for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64"):
+        p = Path(top)
+        if p.is_symlink():
+            args += ["--symlink", os.readlink(p), top]
+        elif p.is_dir():
+            args += ["--ro-bind", top, top]
+    for name in _ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+def _package_dirs() -> list[str]:
+    """The Python installation, the venv and the two packages the kernel imports (not their repository)."""
+    import autograder
+    import course_lib
+
+    dirs = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    for pkg in (autograder, course_lib):
+        dirs.update(str(Path(p).resolve()) for p in pkg.__path__)
+    keep = []
+    for d in sorted(dirs):  # a folder inside one already bound needs no bind of its own
+        if not any(d != k and d.startswith(k.rstrip("/") + "/") for k in dirs) and not d.startswith("/usr/"):
+            keep.append(d)
+    return keep
+
+
+def bwrap_command(bwrap: str, work: Path, conn_dir: Path, home: Path) -> list[str]:
+    args = [bwrap, *_system_binds()]
+    for d in _package_dirs():
+        args += ["--ro-bind", d, d]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", str(home), SANDBOX_HOME,
+             "--bind", str(work), str(work), "--bind", str(conn_dir), str(conn_dir),
+             "--chdir", str(work), "--unshare-all", "--die-with-parent", "--new-session",
+             "--cap-drop", "ALL", "--hostname", "grading", "--"]
+    return args
+
+
+def kernel_env(home: str) -> dict[str, str]:
+    """A clean environment: nothing of the grader's own (tokens, paths) leaks into the kernel."""
+    return {
+        "PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": home, "LANG": "C.UTF-8", "PYTHONNOUSERSITE": "1", "MPLCONFIGDIR": f"{home}/.mpl",
+        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _font_cache() -> Path | None:
+    """matplotlib's font list, built once per machine and version: without it every kernel that imports
+    matplotlib spends seconds scanning fonts. Each kernel gets its own copy (students never share a file)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        cache = Path(tempfile.gettempdir()) / f"nn-course-mpl-{version('matplotlib')}-{os.getuid()}"
+    except PackageNotFoundError:
+        return None
+    if not any(cache.glob("fontlist-*.json")):
+        build = Path(tempfile.mkdtemp(prefix="nn-course-mpl-build-"))
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], capture_output=True,
+                       env={**kernel_env(str(build)), "MPLCONFIGDIR": str(build)}, timeout=300)
+        for made in build.glob("fontlist-*.json"):
+            cache.mkdir(exist_ok=True)
+            os.replace(made, cache / made.name)  # atomic: two workers building at once both end well
+        shutil.rmtree(build, ignore_errors=True)
+    found = sorted(cache.glob("fontlist-*.json"))
+    return found[-1] if found else None
+
+
+# Sets the limits, then runs the kernel in the same process (no preexec_fn, which is unsafe when a spare
+# starts in a thread). ``-I`` keeps the work folder off sys.path while the kernel starts, so a submitted
+# ``zmq.py`` cannot replace the kernel's own modules; the debugger is left out (it only costs start-up here).
+_LAUNCH = ("import resource, sys\n"
+           "mem, fsize = int(sys.argv[1]), int(sys.argv[2])\n"
+           "resource.setrlimit(resource.RLIMIT_AS, (mem, mem))\n"
+           "resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))\n"
+           "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
+           "sys.modules['debugpy'] = None\n"
+           "sys.argv = ['ipykernel_launcher', *sys.argv[3:]]\n"
+           "from ipykernel import kernelapp\n"
+           "kernelapp.launch_new_instance()\n")
+
+
+class Kernel:
+    """One sandboxed ipykernel with its own empty work folder, its blocking client and its process.
+
+    The work folder (``kernel.work``) is created empty and bound into the sandbox; fill it before running
+    student code. ``kill()`` ends the kernel and removes the folder.
+    """
+
+    def __init__(self, *, memory_mb: int = 2048, start_timeout: float = 60.0):
+        self.memory_mb = memory_mb
+        self.start_timeout = start_timeout
+        self.status = sandbox_status()
+        self.proc: subprocess.Popen | None = None
+        self.client: BlockingKernelClient | None = None
+        self._stderr = None
+        self._root = Path(tempfile.mkdtemp(prefix="nn-course-grade-"))
+        self.work = self._root / "work"
+        self._conn_dir = self._root / "conn"
+        self.work.mkdir()
+        self._conn_dir.mkdir()
+        self._home = self._root / "home"
+        (self._home / ".mpl").mkdir(parents=True)
+        fonts = _font_cache()
+        if fonts is not None:
+            shutil.copyfile(fonts, self._home / ".mpl" / fonts.name)
+
+    def __enter__(self) -> Kernel:
+        if self.proc is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
+    def start(self) -> None:
+        conn_file = str(self._conn_dir / "kernel.json")
+        write_connection_file(conn_file, transport="ipc", ip=str(self._conn_dir / "k"))
+        cmd = [sys.executable, "-I", "-c", _LAUNCH, str(self.memory_mb << 20), str(FILE_SIZE_MB << 20),
+               "-f", conn_file, "--HistoryManager.enabled=False"]
+        if self.status.sandboxed:
+            cmd = bwrap_command(self.status.tool, self.work, self._conn_dir, self._home) + cmd
+        # stderr goes to an unbound temporary file: a pipe nobody reads would block a chatty kernel
+        self._stderr = tempfile.TemporaryFile()
+        env = kernel_env(SANDBOX_HOME if self.status.sandboxed else str(self._home))
+        if not self.status.sandboxed:  # no --die-with-parent: let ipykernel watch its parent instead
+            env["JPY_PARENT_PID"] = str(os.getpid())
+        self.proc = subprocess.Popen(cmd, cwd=self.work, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True)
+        self.client = BlockingKernelClient()
+        self.client.load_connection_file(conn_file)
+        self.client.start_channels(hb=False)
+        problem = self._wait_ready()
+        if problem:
+            err = self._stderr_tail()
+            self.kill()
+            raise SandboxError(f"the grading kernel did not start: {problem}; command {' '.join(cmd)!r}; "
+                               f"its stderr ends: {err}")
+
+    def _wait_ready(self) -> str | None:
+        """Ask for kernel_info until it answers (this also proves iopub is connected); None when ready."""
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                return f"it exited with code {self.proc.returncode}"
+            self.client.kernel_info()
+            try:
+                reply = self.client.get_shell_msg(timeout=1.0)
+            except Exception:  # queue.Empty: not up yet
+                continue
+            if reply["msg_type"] == "kernel_info_reply":  # any of them: earlier requests queue up unanswered
+                while True:
+                    try:
+                        self.client.get_shell_msg(timeout=0.2)
+                    except Exception:  # queue.Empty: the late replies are drained
+                        break
+                self._drain_iopub()
+                return None
+        return f"no reply within {self.start_timeout:.0f} s"
+
+    def _drain_iopub(self) -> None:
+        while True:
+            try:
+                self.client.get_iopub_msg(timeout=0.05)
+            except Exception:  # queue.Empty
+                return
+
+    def _stderr_tail(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0, os.SEEK_END)
+        self._stderr.seek(max(0, self._stderr.tell() - 2000))
+        return self._stderr.read().decode("utf-8", "replace")
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def interrupt(self) -> None:
+        """Ask the kernel to interrupt the running cell (over the control channel: no PID needed)."""
+        if self.client is not None and self.alive():
+            msg = self.client.session.msg("interrupt_request", content={})
+            self.client.control_channel.send(msg)
+
+    def kill(self) -> None:
+        if self.client is not None:
+            self.client.stop_channels()
+            self.client = None
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                deadline = time.monotonic() + 10
+                while self.proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.02)
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+        shutil.rmtree(self._root, ignore_errors=True)
+
+    def prepare(self, env: dict[str, str]) -> None:
+        """Before any student code (silently): set environment variables, and put the work folder on sys.path
+        as a notebook's own kernel has it (the launcher kept it off while the kernel started)."""
+        code = ("import os as _os, sys as _sys\n_sys.path.insert(0, '')\n"
+                + "".join(f"_os.environ[{k!r}] = {v!r}\n" for k, v in env.items()) + "del _os, _sys\n")
+        msg_id = self.client.execute(code, silent=True, store_history=False)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.alive():
+            try:
+                msg = self.client.get_iopub_msg(timeout=0.25)
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" \
+                    and msg["content"].get("execution_state") == "idle":
+                return
+        raise SandboxError(f"the grading kernel did not accept its environment within 30 s: {self._stderr_tail()}")
+
+
+# ---------------------------------------------------------------------------------------------- a warm spare
+
+_spare: dict[int, tuple[threading.Thread, list]] = {}
+_spare_lock = threading.Lock()
+
+
+def _start_spare(memory_mb: int) -> None:
+    box: list = []
+
+    def run():
+        kernel = Kernel(memory_mb=memory_mb)
+        try:
+            kernel.start()
+            box.append(kernel)
+        except SandboxError as exc:
+            box.append(exc)
+
+    thread = threading.Thread(target=run, name="nn-course-spare-kernel", daemon=True)
+    thread.start()
+    _spare[memory_mb] = (thread, box)
+
+
+def acquire(memory_mb: int) -> Kernel:
+    """A started kernel with these limits. A spare started in the background during the previous grading is
+    taken when there is one (a worker grading many students then pays no start-up); a new spare is started.
+    ``COURSE_KERNEL_SPARE=0`` turns spares off.
+    """
+    use_spare = os.environ.get("COURSE_KERNEL_SPARE", "1") != "0"
+    with _spare_lock:
+        ready = _spare.pop(memory_mb, None)
+        if use_spare:
+            _start_spare(memory_mb)
+    if ready is not None:
+        thread, box = ready
+        thread.join()
+        if box and isinstance(box[0], Kernel) and box[0].alive():
+            return box[0]
+        if box and isinstance(box[0], Kernel):
+            box[0].kill()
+    kernel = Kernel(memory_mb=memory_mb)
+    kernel.start()
+    return kernel
+
+
+def shutdown_spares() -> None:
+    """Stop the spare kernels (also called at exit)."""
+    with _spare_lock:
+        spares = list(_spare.values())
+        _spare.clear()
+    for thread, box in spares:
+        thread.join(timeout=60)
+        for item in box:
+            if isinstance(item, Kernel):
+                item.kill()
+
+
+# at interpreter exit, and at the exit of a multiprocessing worker (which skips atexit handlers)
+atexit.register(shutdown_spares)
+multiprocessing.util.Finalize(None, shutdown_spares, exitpriority=10)

@@ -1,0 +1,229 @@
+"""The verifier: the second run of the grading protocol, in the grader's own clean process.
+
+For each graded test cell of the *source* notebook (solutions/, never the student's copy) it runs the cell's code
+with :func:`autograder.harness.observe` replaying the plain-data records found in the outputs of the same cell
+of the graded notebook. The asserts, the references and the type checks run with the grader's numpy and
+``course_lib``; their verdict is the cell's score (all of its points or none, as nbgrader scores test cells).
+
+A test cell runs in a namespace seeded with the import statements of the source's setup cells (non-solution,
+non-test code). A name that the source defines in a solution cell is not there: using it outside ``observe``
+raises :class:`~autograder.harness.AuthoringError`, as do a syntax error and a cell that observes nothing.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import io
+import json
+import traceback
+import warnings
+from dataclasses import dataclass
+
+from autograder import harness
+
+_PRELUDE = "import numpy as np\n"
+
+
+@dataclass
+class CellVerdict:
+    grade_id: str
+    points: float
+    max_points: float
+    passed: bool
+    message: str
+    authoring_error: bool = False
+
+
+def nbgrader_meta(cell) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def is_test_cell(cell) -> bool:
+    """nbgrader's autograded test cell: graded, not a solution, code."""
+    m = nbgrader_meta(cell)
+    return cell.get("cell_type") == "code" and bool(m.get("grade")) and not m.get("solution")
+
+
+def is_solution_cell(cell) -> bool:
+    return bool(nbgrader_meta(cell).get("solution"))
+
+
+def cell_text(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def to_python(source: str) -> str:
+    """IPython cell syntax (magics, ``!cmd``) as plain Python, for parsing only."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # an unparsable cell is the student's problem, handled by the caller
+        return source
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(to_python(source))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _top_level(tree: ast.Module):
+    """Statements executed at module level, descending into if/try/with/for but not into def/class bodies."""
+    stack = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+            children = list(node.body) + list(getattr(node, "orelse", []))
+            children += list(getattr(node, "finalbody", []))
+            for handler in getattr(node, "handlers", []):
+                children += handler.body
+            stack.extend(reversed(children))
+
+
+def _bindings(node) -> list[tuple[str, str]]:
+    """(name, how) pairs a top-level statement binds: how is 'def', 'import' or 'assign'."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [(node.name, "def")]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [((a.asname or a.name).split(".")[0], "import") for a in node.names]
+    targets = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        targets = [node.target]
+    elif isinstance(node, (ast.For, ast.With)):
+        targets = [node.target] if isinstance(node, ast.For) else [i.optional_vars for i in node.items]
+    out = []
+    for target in targets:
+        for sub in ast.walk(target) if target is not None else ():
+            if isinstance(sub, ast.Name):
+                out.append((sub.id, "assign"))
+    return out
+
+
+def defined_names(sources: list[str]) -> set[str]:
+    """Every name bound at top level by these cells (the student-defined names of a source notebook)."""
+    names = set()
+    for source in sources:
+        tree = _parse(source)
+        for node in _top_level(tree) if tree is not None else ():
+            names.update(name for name, _ in _bindings(node))
+    return names
+
+
+def defines_own(sources: list[str], name: str):
+    """``True`` if the last top-level binding of ``name`` in these cells is a ``def``/``class``; else the reason."""
+    last = None
+    for source in sources:
+        tree = _parse(source)
+        for node in _top_level(tree) if tree is not None else ():
+            for bound, how in _bindings(node):
+                if bound == name:
+                    last = how
+    if last == "def":
+        return True
+    if last is None:
+        return f"{name} is not defined by a def or class in the notebook"
+    return f"{name} is bound by {'an import' if last == 'import' else 'an assignment'}, not by its own def/class"
+
+
+class _VerifierNamespace(dict):
+    """Globals of a verified test cell: a student-defined name is an authoring error, not a lookup."""
+
+    def __init__(self, student_names: set[str]):
+        super().__init__()
+        self.student_names = student_names
+
+    def __missing__(self, key):
+        if key in self.student_names:
+            raise harness.AuthoringError(
+                f"the test cell uses the student-defined name {key!r} outside observe(); wrap every use of "
+                f"student code in observe(label, lambda: ...)")
+        if hasattr(builtins, key):
+            return getattr(builtins, key)
+        raise KeyError(key)
+
+
+def setup_code(source_cells: list) -> str:
+    """The import statements of the source's setup cells (code that is neither a solution nor a test)."""
+    lines = [_PRELUDE]
+    for cell in source_cells:
+        if cell.get("cell_type") != "code" or is_solution_cell(cell) or is_test_cell(cell):
+            continue
+        tree = _parse(cell_text(cell))
+        for node in tree.body if tree is not None else ():
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                lines.append(ast.unparse(node) + "\n")
+    return "".join(lines)
+
+
+def records_of(cell) -> list[dict]:
+    """Observation records among a graded cell's outputs, in order (only this cell's own outputs count)."""
+    records = []
+    for out in cell.get("outputs", []) or []:
+        data = out.get("data") if isinstance(out, dict) else None
+        record = data.get(harness.MIME) if isinstance(data, dict) else None
+        if isinstance(record, dict) and record.get("version") == harness.RECORD_VERSION:
+            try:  # plain dicts and lists again (outputs are NotebookNodes), and nothing but JSON
+                records.append(json.loads(json.dumps(record, allow_nan=False)))
+            except (TypeError, ValueError, RecursionError):
+                continue
+    return records
+
+
+def verify_notebook(source_nb, graded_nb, seed: int, own_sources: list[str]) -> list[CellVerdict]:
+    """Verdicts for every test cell of ``source_nb``, from the records in ``graded_nb`` (matched by grade_id)."""
+    graded = {}
+    for cell in graded_nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if is_test_cell(cell) and gid not in graded:
+            graded[gid] = cell
+    student_names = defined_names([cell_text(c) for c in source_nb.cells
+                                   if is_solution_cell(c) and c.get("cell_type") == "code"])
+    namespace = _VerifierNamespace(student_names)
+    setup_error = _run(setup_code(source_nb.cells), namespace, "<verifier setup>")
+    verdicts = []
+    for cell in source_nb.cells:
+        if not is_test_cell(cell):
+            continue
+        meta = nbgrader_meta(cell)
+        gid = meta.get("grade_id", "?")
+        max_points = float(meta.get("points", 0) or 0)
+        replay = harness.Replay(records=records_of(graded.get(gid, {})), seed=seed, own_sources=own_sources)
+        with harness.replaying(replay):
+            error = setup_error or _run(cell_text(cell), namespace, f"<test cell {gid}>")
+        if error is None and replay.observed == 0:
+            error = harness.AuthoringError("the test cell makes no observe() call, so its verdict would not "
+                                           "depend on the submission")
+        passed = error is None
+        verdicts.append(CellVerdict(
+            grade_id=gid, points=max_points if passed else 0.0, max_points=max_points, passed=passed,
+            message="" if passed else _message(error),
+            authoring_error=isinstance(error, (harness.AuthoringError, SyntaxError, NameError))))
+    return verdicts
+
+
+def _run(code: str, namespace: dict, filename: str) -> BaseException | None:
+    sink = io.StringIO()  # what test cells print belongs in the kernel's outputs, not in the grader's log
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(code, filename, "exec"), namespace)
+    except Exception as exc:  # the verdict: any failure of the instructor's test code fails the cell
+        return exc
+    return None
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, AssertionError):
+        return f"{type(error).__name__}: {error}"
+    where = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=-3))
+    kind = "authoring error in the test cell" if isinstance(error, (harness.AuthoringError, NameError)) else \
+        "the observed value did not fit the test"
+    return f"{kind}: {type(error).__name__}: {error}\n{where}"

@@ -1,0 +1,142 @@
+"""Does every case of the threat model get its expected score and status?
+
+The fixture corpus (tests/autograder/fixtures/, built by make_fixtures.py) holds a tiny course — ``ps1`` with a
+sigmoid (2 points), a mean squared error (2 points, reference from the grader's course_lib) and a written answer
+(1 point, graded by hand) — and one submission per case. All cases are graded once, two at a time, with short
+limits; each test then checks one row of the table. Auto-graded points total 4; the written answer is never
+scored automatically.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import hashlib
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.course import Course
+from autograder.grade_one import Limits, grade_submission
+from autograder.gradebook_io import ensure_structure
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = 20261122
+LIMITS = Limits(timeout_s=60, memory_mb=1024, output_bytes=1_000_000, cell_timeout_s=30)
+SHORT = Limits(timeout_s=30, memory_mb=1024, output_bytes=1_000_000, cell_timeout_s=8)
+
+# case: (expected score, expected status, a phrase the reason must contain, limits)
+TABLE = {
+    # honest answers never lose points
+    "correct": (4, "graded", "", LIMITS),
+    "source_notebook": (4, "graded", "", LIMITS),
+    "prints": (4, "graded", "", LIMITS),
+    "stderr_warning": (4, "graded", "", LIMITS),
+    "added_cells": (4, "graded", "", LIMITS),
+    "pasted_twice": (4, "graded", "", LIMITS),
+    "different_method": (4, "graded", "", LIMITS),
+    "nbformat_v3": (4, "graded", "converted from nbformat 3", LIMITS),
+    "renamed": (4, "graded", "ps1-Copy1.ipynb in place of the missing ps1.ipynb", LIMITS),
+    "released_unchanged": (0, "graded", "", LIMITS),
+    # verdicts do not depend on what student code changes in its kernel
+    "input_transformer": (0, "graded", "", LIMITS),
+    "exception_handler": (0, "graded", "", LIMITS),
+    "patched_numpy": (0, "graded", "", LIMITS),
+    "patched_harness": (0, "graded", "", LIMITS),
+    "patched_course_lib": (2, "graded", "", LIMITS),
+    "harness_disabled": (0, "graded", "", LIMITS),
+    "always_equal": (0, "graded", "", LIMITS),
+    "rigged_type": (0, "graded", "", LIMITS),
+    "imported_solution": (2, "graded", "", LIMITS),
+    # faults are graded, never fatal
+    "os_exit": (2, "kernel_died", "kernel died while running cell", LIMITS),
+    "killed_kernel": (0, "kernel_died", "kernel died while running cell", LIMITS),
+    "infinite_loop": (2, "timed_out", "ran longer than 8 s and was interrupted", SHORT),
+    "memory_bomb": (2, "graded", "hit the memory limit", LIMITS),
+    "big_output": (4, "graded", "output beyond 1000000 bytes was dropped", LIMITS),
+    "corrupt_json": (0, "unreadable", "not valid JSON", LIMITS),
+    "missing_notebook": (0, "missing", "ps1.ipynb was not submitted", LIMITS),
+    "nobody": (0, "missing", "no submission folder", LIMITS),
+    "deleted_test": (4, "tampered", "test cell test_sigmoid was deleted", LIMITS),
+    "duplicated_test": (4, "tampered", "test cell test_mse is duplicated", LIMITS),
+    "edited_test": (2, "tampered", "test cell test_mse was edited", LIMITS),
+}
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _grade(root: str, case: str, limits: Limits):
+    return grade_submission(Course(Path(root)), "ps1", case, seed=SEED, limits=limits)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Grade every case (two worker processes, as the pipeline does); return outcomes and before/after hashes."""
+    root = tmp_path_factory.mktemp("threat") / "course"
+    shutil.copytree(FIXTURES / "course", root)
+    for case in TABLE:
+        if (FIXTURES / "submissions" / case).is_dir():
+            shutil.copytree(FIXTURES / "submissions" / case, root / "submitted" / case)
+    course = Course(root)
+    before = _digest(root / "submitted")
+    # the gradebook and the assignment's structure first: two workers must not both create them
+    ensure_structure(course.gradebook_url, "ps1", {
+        p.name: __import__("nbformat").read(p, as_version=4) for p in course.source_notebooks("ps1")})
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx) as pool:
+        futures = {case: pool.submit(_grade, str(root), case, limits) for case, (*_, limits) in TABLE.items()}
+        outcomes = {case: f.result() for case, f in futures.items()}
+    return {"course": course, "outcomes": outcomes, "before": before, "after": _digest(root / "submitted")}
+
+
+@pytest.mark.parametrize("case", list(TABLE))
+def test_threat_case_gets_its_expected_score_and_status(graded, case):
+    score, status, phrase, _ = TABLE[case]
+    out = graded["outcomes"][case]
+    got = f"got score {out.score}, status {out.status!r}, reason {out.reason!r}; cells: " + "; ".join(
+        f"{c['grade_id']}={c['points']}/{c['max_points']} {c['message'][:160]!r}" for c in out.cells)
+    assert (out.score, out.status) == (score, status), f"{case}: expected score {score}, status {status!r}; {got}"
+    assert phrase in out.reason, f"{case}: expected the reason to mention {phrase!r}; {got}"
+    assert out.max_score == 5, f"{case}: expected max score 5 (4 automatic + 1 by hand), {got}"
+    written = [c for c in out.cells if c["grade_id"] == "written"]
+    assert written and written[0]["passed"] is None, f"{case}: the written answer must await hand grading; {got}"
+
+
+def test_no_submission_was_modified_by_grading(graded):
+    changed = [k for k in graded["before"] if graded["before"][k] != graded["after"].get(k)]
+    assert graded["before"] and not changed, f"expected every submitted file unchanged, these changed: {changed}"
+
+
+def test_gradebook_holds_each_graded_case_once_with_its_score(graded):
+    from nbgrader.api import Gradebook
+
+    outcomes = graded["outcomes"]
+    with Gradebook(graded["course"].gradebook_url) as gb:
+        stored = {s.student.id: s.score for s in gb.assignment_submissions("ps1")}
+    expected = {c: o.score for c, o in outcomes.items() if o.status not in ("missing",)}
+    assert stored == pytest.approx(expected), f"expected gradebook scores {expected}, got {stored}"
+
+
+def _hidden_input_record(course: Course, student: str):
+    import nbformat
+
+    from autograder.verify import records_of
+
+    nb = nbformat.read(course.path("autograded", student, "ps1", "ps1.ipynb"), as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_sigmoid")
+    return next(r["value"] for r in records_of(cell) if r["label"] == "sigmoid(x)")
+
+
+def test_hidden_inputs_change_with_the_seed_but_full_marks_stay(graded, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURES / "course", root)
+    shutil.copytree(FIXTURES / "submissions" / "correct", root / "submitted" / "correct")
+    out = grade_submission(Course(root), "ps1", "correct", seed=SEED + 1, limits=LIMITS)
+    assert (out.score, out.status, out.seed) == (4, "graded", SEED + 1), \
+        f"expected full marks under another seed, got {dataclasses.asdict(out)}"
+    old, new = _hidden_input_record(graded["course"], "correct"), _hidden_input_record(Course(root), "correct")
+    assert old["data"] != new["data"], "expected the hidden test's observed output to differ between two seeds"

@@ -1,0 +1,111 @@
+"""Does the verifier judge the source's test cells against the records alone, and catch authoring errors?"""
+from __future__ import annotations
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder.harness import MIME, encode
+from autograder.verify import defined_names, defines_own, records_of, setup_code, verify_notebook
+
+TEST = """\
+from autograder.harness import observe, assert_array
+x = np.array([1.0, 2.0])
+y = observe("double(x)", lambda: double(x))
+assert_array(y, 2 * x, shape=(2,), dtype="float64", what="double(x)")
+"""
+
+
+def _meta(grade_id, **kw):
+    return {"nbgrader": {"grade_id": grade_id, "schema_version": 3, "solution": False, "grade": False,
+                         "locked": False, **kw}}
+
+
+def _source(test=TEST, setup="import numpy as np\n"):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(setup, metadata=_meta("setup", locked=True)),
+                nbformat.v4.new_code_cell("def double(x):\n    return 2 * x\n", metadata=_meta("a", solution=True)),
+                nbformat.v4.new_code_cell(test, metadata=_meta("t", grade=True, points=3))]
+    return nb
+
+
+def _graded(*values, label="double(x)", extra_outputs=()):
+    nb = _source()
+    outputs = [nbformat.v4.new_output("display_data", data={MIME: {"version": 1, "label": label,
+                                                                   "value": encode(v)}}) for v in values]
+    nb.cells[2].outputs = list(extra_outputs) + outputs
+    return nb
+
+
+def test_a_correct_record_earns_the_cells_points():
+    (v,) = verify_notebook(_source(), _graded(np.array([2.0, 4.0])), seed=0, own_sources=[])
+    assert (v.passed, v.points, v.max_points) == (True, 3.0, 3.0), f"expected 3/3 points, got {v}"
+
+
+def test_what_a_test_cell_prints_stays_out_of_the_graders_output(capsys):
+    verify_notebook(_source(TEST + "print('chatty test cell')\n"), _graded(np.array([2.0, 4.0])), seed=0,
+                    own_sources=[])
+    captured = capsys.readouterr()
+    assert "chatty" not in captured.out + captured.err, f"the verifier leaked test-cell output: {captured}"
+
+
+def test_a_wrong_record_fails_with_the_harness_message():
+    (v,) = verify_notebook(_source(), _graded(np.array([2.0, 5.0])), seed=0, own_sources=[])
+    assert not v.passed and v.points == 0 and "1 of 2 entries differ" in v.message, f"got {v}"
+    assert not v.authoring_error, f"a wrong answer is not an authoring error: {v}"
+
+
+def test_a_missing_record_fails_closed():
+    (v,) = verify_notebook(_source(), _graded(), seed=0, own_sources=[])
+    assert not v.passed and "no observation of 'double(x)'" in v.message, f"got {v}"
+
+
+def test_records_come_only_from_the_graded_test_cell():
+    graded = _graded()
+    graded.cells[1].outputs = [nbformat.v4.new_output("display_data", data={MIME: {
+        "version": 1, "label": "double(x)", "value": encode(np.array([2.0, 4.0]))}})]
+    graded.cells[1].cell_type = "code"
+    (v,) = verify_notebook(_source(), graded, seed=0, own_sources=[])
+    assert not v.passed, f"a record printed by a solution cell must not count, got {v}"
+
+
+def test_records_of_returns_plain_json_dicts():
+    graded = _graded(1.5)
+    (record,) = records_of(graded.cells[2])
+    assert type(record) is dict and record["value"] == 1.5, f"expected a plain dict record, got {record!r}"
+
+
+def test_a_student_name_used_outside_observe_is_an_authoring_error():
+    bad = TEST + "assert double(1.0) == 2.0\n"
+    (v,) = verify_notebook(_source(bad), _graded(np.array([2.0, 4.0])), seed=0, own_sources=[])
+    assert v.authoring_error and "student-defined name 'double'" in v.message, f"got {v}"
+
+
+def test_a_test_cell_without_observe_is_an_authoring_error():
+    (v,) = verify_notebook(_source("assert True\n"), _graded(), seed=0, own_sources=[])
+    assert v.authoring_error and not v.passed and "makes no observe() call" in v.message, f"got {v}"
+
+
+def test_setup_code_keeps_only_imports_of_instructor_cells():
+    code = setup_code(_source(setup="import numpy as np\nimport math\nprint('hello')\n%matplotlib inline\n").cells)
+    assert "import math" in code and "print" not in code and "double" not in code, f"got {code!r}"
+
+
+def test_defined_names_reads_top_level_bindings_through_ipython_syntax():
+    names = defined_names(["%matplotlib inline\nimport numpy as np\nclass A: pass\nif True:\n    def f(): pass\n"
+                           "x, (y, z) = 1, (2, 3)\nfor i in range(2): pass\n"])
+    assert names == {"np", "A", "f", "x", "y", "z", "i"}, f"got {names}"
+
+
+@pytest.mark.parametrize("sources, verdict", [
+    (["def sigmoid(x):\n    return x\n"], True),
+    (["class sigmoid:\n    pass\n"], True),
+    (["from scipy.special import expit as sigmoid\n"], "bound by an import"),
+    (["def sigmoid(x): return x\n", "from course_lib import sigmoid\n"], "bound by an import"),
+    (["sigmoid = lambda x: x\n"], "bound by an assignment"),
+    (["def sigmoid(x): return x\n", "def broken(:\n"], True),   # a cell with a syntax error is skipped
+    (["x = 1\n"], "not defined by a def or class"),
+])
+def test_defines_own_accepts_only_a_last_binding_by_def_or_class(sources, verdict):
+    got = defines_own(sources, "sigmoid")
+    assert got is True if verdict is True else verdict in got, f"expected {verdict!r}, got {got!r}"

@@ -1,0 +1,94 @@
+"""nbgrader cells for the assignment builders: answer cells, locked test cells, written answers.
+
+The assignment notebooks in ``solutions/`` are nbgrader *source* notebooks. Each builder module lists its
+cells with the helpers below, so every cell's nbgrader metadata (grade id, points, locks) is written by one
+function and is exact. Test cells follow docs/architecture.md, "Grading protocol": every use of student code
+goes through ``observe``; the rest of a test cell must run without the student's namespace (the verifier
+runs it so).
+"""
+from __future__ import annotations
+
+import hashlib
+
+import nbformat
+
+from tools.build_notebooks._common import _clean, code, header_cells, md
+
+HARNESS_IMPORT = (
+    "import numpy as np\n"
+    "from autograder.harness import observe, grading_rng, assert_array, assert_scalar, assert_true, own_code"
+)
+
+
+def _nbgrader(cell, grade_id: str, *, grade: bool, solution: bool, locked: bool, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    cell.metadata["nbgrader"] = meta
+    return cell
+
+
+def answer(grade_id: str, text: str):
+    """An autograded answer cell; ``### BEGIN/END SOLUTION`` mark what the release replaces by a stub."""
+    src = _clean(text)
+    if "### BEGIN SOLUTION" not in src or "### END SOLUTION" not in src:
+        raise ValueError(f"answer cell {grade_id!r} has no ### BEGIN SOLUTION / ### END SOLUTION region")
+    return _nbgrader(code(src), grade_id, grade=False, solution=True, locked=False)
+
+
+def tests(grade_id: str, points: int, visible: str, hidden: str = ""):
+    """A locked, graded test cell: the visible checks, then the hidden ones between nbgrader's markers."""
+    parts = [HARNESS_IMPORT, _clean(visible)]
+    if hidden:
+        parts += ["### BEGIN HIDDEN TESTS\n" + _clean(hidden) + "\n### END HIDDEN TESTS"]
+    cell = code("\n\n".join(parts))
+    return _nbgrader(cell, grade_id, grade=True, solution=False, locked=True, points=points)
+
+
+def written(grade_id: str, points: int, question: str, model_answer: str):
+    """A question (read-only markdown) and a manually graded markdown answer holding the model answer."""
+    ask = _nbgrader(md(question), grade_id + "_question", grade=False, solution=False, locked=True)
+    reply = md("### BEGIN SOLUTION\n" + _clean(model_answer) + "\n### END SOLUTION")
+    return [ask, _nbgrader(reply, grade_id, grade=True, solution=True, locked=False, points=points)]
+
+
+def rules(assignment: str, allowed: str, forbidden: str) -> nbformat.NotebookNode:
+    """The 'how this works' cell every assignment opens with."""
+    return md(f"""
+        **How this assignment works.** Fill in every cell marked `# YOUR CODE HERE` (replace the
+        `raise NotImplementedError()`), and every markdown cell that says `YOUR ANSWER HERE`.
+        The locked cell after each task is a *visible test*: run it and it tells you what was expected and
+        what came out. Passing it is a good sign, not a guarantee: at grading, hidden tests call your
+        functions on fresh random inputs and check values, shapes, dtypes and types strictly.
+
+        * **You may use** {_clean(allowed)}
+        * **You may not use** {_clean(forbidden)} The graded functions must be defined in this notebook
+          with `def`/`class`: a function imported from `course_lib` scores zero.
+
+        **Self-check before you submit.** Restart the kernel and run all cells, then, in a terminal,
+        `course check assignments/{assignment}/{assignment}.ipynb` runs the visible tests the way the grader
+        does.
+    """)
+
+
+def build(assignment: str, title: str, cells: list) -> nbformat.NotebookNode:
+    """The source notebook ``solutions/<assignment>/<assignment>.ipynb``: convention cells, then ``cells``."""
+    relpath = f"solutions/{assignment}/{assignment}.ipynb"
+    flat = []
+    for item in header_cells(relpath, title) + list(cells):
+        flat.extend(item if isinstance(item, list) else [item])
+    ids = set()
+    for i, cell in enumerate(flat):
+        cell["id"] = hashlib.sha1(f"{assignment}:{i}".encode()).hexdigest()[:12]
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid is not None and gid in ids:
+            raise ValueError(f"{assignment}: grade_id {gid!r} used twice")
+        ids.add(gid)
+    nb = nbformat.v4.new_notebook(cells=flat)
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    nbformat.validate(nb)
+    return nb

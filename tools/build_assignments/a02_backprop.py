@@ -1,0 +1,346 @@
+"""Assignment 2 — Backprop: gates, the worked example, a scalar autograd, Linear backward, gradient checking."""
+from tools.build_assignments._cells import answer, code, md, rules, tests, written
+
+ID = "02_backprop"
+TITLE = "Assignment 2 — Backpropagation"
+
+
+def cells():
+    return [
+        rules(ID, allowed="numpy (`np`), plain Python and `math`.",
+              forbidden="`course_lib.autograd`, `course_lib.layers`, `course_lib.gradcheck`, micrograd or "
+                        "PyTorch (they implement what is graded here)."),
+        code("import math\n\nimport numpy as np"),
+        md(r"""
+            ## 1. Gates (3 points)
+
+            Every node of a computational graph receives the upstream gradient $\partial L/\partial\text{out}$
+            and passes on $\partial L/\partial\text{in} = \partial L/\partial\text{out}\cdot
+            \partial\text{out}/\partial\text{in}$. For the three gates of the lecture, elementwise on arrays of
+            one shape:
+
+            | gate | forward | `dx` | `dy` |
+            |---|---|---|---|
+            | add | $x + y$ | `dout` | `dout` (distributes) |
+            | mul | $x \cdot y$ | `dout * y` | `dout * x` (switches) |
+            | max | $\max(x, y)$ | `dout` where $x \ge y$, else 0 | `dout` where $y > x$, else 0 (routes) |
+
+            On a tie the max gate routes the whole gradient to `x`. Write `gate_forward(op, x, y)` and
+            `gate_backward(op, x, y, dout) -> (dx, dy)` for `op` in `"add"`, `"mul"`, `"max"`; arrays keep their
+            shape and float dtype.
+        """),
+        answer("gates", """
+            def gate_forward(op, x, y):
+                \"\"\"out = x + y, x * y or max(x, y), elementwise.\"\"\"
+                ### BEGIN SOLUTION
+                if op == "add":
+                    return x + y
+                if op == "mul":
+                    return x * y
+                if op == "max":
+                    return np.maximum(x, y)
+                raise ValueError(f"gate_forward: unknown op {op!r}; use 'add', 'mul' or 'max'")
+                ### END SOLUTION
+
+
+            def gate_backward(op, x, y, dout):
+                \"\"\"(dL/dx, dL/dy) from the upstream gradient dout (same shape as x and y).\"\"\"
+                ### BEGIN SOLUTION
+                if op == "add":
+                    return dout.copy(), dout.copy()
+                if op == "mul":
+                    return dout * y, dout * x
+                if op == "max":
+                    to_x = x >= y
+                    return np.where(to_x, dout, 0.0), np.where(to_x, 0.0, dout)
+                raise ValueError(f"gate_backward: unknown op {op!r}; use 'add', 'mul' or 'max'")
+                ### END SOLUTION
+        """),
+        tests("test_gates", 3, visible="""
+            x, y, dout = np.array([2.0, -1.0]), np.array([3.0, 4.0]), np.array([1.0, 2.0])
+            for op, fwd, dx, dy in [("add", [5.0, 3.0], [1.0, 2.0], [1.0, 2.0]),
+                                    ("mul", [6.0, -4.0], [3.0, 8.0], [2.0, -2.0]),
+                                    ("max", [3.0, 4.0], [0.0, 0.0], [1.0, 2.0])]:
+                assert_array(observe(f"gate_forward({op!r})", lambda op=op: gate_forward(op, x, y)), np.array(fwd),
+                             shape=(2,), what=f"{op} gate forward")
+                gx, gy = observe(f"gate_backward({op!r})", lambda op=op: gate_backward(op, x, y, dout))
+                assert_array(gx, np.array(dx), shape=(2,), what=f"{op} gate: dx")
+                assert_array(gy, np.array(dy), shape=(2,), what=f"{op} gate: dy")
+            print("gates: the worked examples work")
+        """, hidden="""
+            rng = grading_rng("gates")
+            shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
+            x, y, dout = rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=shape)
+            y.flat[::3] = x.flat[::3]  # ties: the max gate routes them to x
+            expected = {"add": (x + y, dout, dout), "mul": (x * y, dout * y, dout * x),
+                        "max": (np.maximum(x, y), np.where(x >= y, dout, 0.0), np.where(x >= y, 0.0, dout))}
+            for op, (fwd, dx, dy) in expected.items():
+                assert_array(observe(f"gate_forward({op!r}) random", lambda op=op: gate_forward(op, x, y)), fwd,
+                             shape=shape, dtype="float64", rtol=1e-12, what=f"{op} gate forward")
+                gx, gy = observe(f"gate_backward({op!r}) random", lambda op=op: gate_backward(op, x, y, dout))
+                assert_array(gx, dx, shape=shape, dtype="float64", rtol=1e-12, what=f"{op} gate: dx (ties go to x)")
+                assert_array(gy, dy, shape=shape, dtype="float64", rtol=1e-12, what=f"{op} gate: dy")
+            own_code("gate_forward")
+            own_code("gate_backward")
+        """),
+        md(r"""
+            ## 2. The worked example (2 points)
+
+            For $f(x, y, z) = (x + y)\cdot z$ write `f_and_gradients(x, y, z)` returning the tuple of floats
+            `(f, df_dx, df_dy, df_dz)`. At $x=-2, y=5, z=-4$ the lecture finds $f = -12$,
+            $\partial f/\partial x = \partial f/\partial y = -4$, $\partial f/\partial z = 3$.
+        """),
+        answer("worked_example", """
+            def f_and_gradients(x, y, z):
+                \"\"\"f = (x + y) z and its three partial derivatives, as floats.\"\"\"
+                ### BEGIN SOLUTION
+                q = x + y
+                return float(q * z), float(z), float(z), float(q)
+                ### END SOLUTION
+        """),
+        tests("test_worked_example", 2, visible="""
+            got = observe("f_and_gradients(-2, 5, -4)", lambda: f_and_gradients(-2.0, 5.0, -4.0))
+            assert_array(np.array(got, dtype=float), np.array([-12.0, -4.0, -4.0, 3.0]), shape=(4,),
+                         what="(f, df/dx, df/dy, df/dz) at the lecture's point")
+            print("f_and_gradients: the lecture's example works")
+        """, hidden="""
+            from course_lib.autograd import Value as RefValue
+            rng = grading_rng("worked_example")
+            for k, (a, b, c) in enumerate(rng.normal(scale=3, size=(3, 3))):
+                x, y, z = RefValue(a), RefValue(b), RefValue(c)
+                f = (x + y) * z
+                f.backward()
+                a, b, c = float(a), float(b), float(c)
+                got = observe(f"f_and_gradients #{k}", lambda a=a, b=b, c=c: f_and_gradients(a, b, c))
+                assert_true(isinstance(got, (list, tuple)) and len(got) == 4, "a tuple (f, df_dx, df_dy, df_dz)")
+                for name, g, e in zip(("f", "df/dx", "df/dy", "df/dz"), got, (f.data, x.grad, y.grad, z.grad)):
+                    assert_scalar(g, e, rtol=1e-12, what=f"{name} at ({a:.3f}, {b:.3f}, {c:.3f})")
+            own_code("f_and_gradients")
+        """),
+        md(r"""
+            ## 3. A scalar autograd engine (5 points)
+
+            Complete the class `Value`: a node holds `data` (float), `grad` (float, starts at 0.0) and the nodes
+            it was computed from. Implement `+`, `*` (with plain numbers on either side: `2 * v`, `v + 1`), unary
+            `-` and `-`, `tanh()`, `relu()`, and `backward()`, which sets `grad = 1.0` on the output and
+            propagates to every node in **reverse topological order**. Where a node is used twice, the
+            gradients of both uses **add** up.
+        """),
+        answer("value", """
+            class Value:
+                \"\"\"A scalar node of a computational graph: data, grad and how to pass the gradient back.\"\"\"
+
+                def __init__(self, data, _children=()):
+                    self.data = float(data)
+                    self.grad = 0.0
+                    self._prev = tuple(_children)
+                    self._backward = lambda: None
+
+                def __repr__(self):
+                    return f"Value(data={self.data:.4g}, grad={self.grad:.4g})"
+
+                ### BEGIN SOLUTION
+                def __add__(self, other):
+                    other = other if isinstance(other, Value) else Value(other)
+                    out = Value(self.data + other.data, (self, other))
+
+                    def _backward():
+                        self.grad += out.grad
+                        other.grad += out.grad
+                    out._backward = _backward
+                    return out
+
+                def __mul__(self, other):
+                    other = other if isinstance(other, Value) else Value(other)
+                    out = Value(self.data * other.data, (self, other))
+
+                    def _backward():
+                        self.grad += other.data * out.grad
+                        other.grad += self.data * out.grad
+                    out._backward = _backward
+                    return out
+
+                __radd__ = __add__
+                __rmul__ = __mul__
+
+                def __neg__(self):
+                    return self * -1.0
+
+                def __sub__(self, other):
+                    return self + (-other)
+
+                def __rsub__(self, other):
+                    return (-self) + other
+
+                def tanh(self):
+                    t = math.tanh(self.data)
+                    out = Value(t, (self,))
+
+                    def _backward():
+                        self.grad += (1.0 - t * t) * out.grad
+                    out._backward = _backward
+                    return out
+
+                def relu(self):
+                    out = Value(max(self.data, 0.0), (self,))
+
+                    def _backward():
+                        self.grad += (self.data > 0) * out.grad
+                    out._backward = _backward
+                    return out
+
+                def backward(self):
+                    order, seen = [], set()
+
+                    def visit(node):
+                        if id(node) not in seen:
+                            seen.add(id(node))
+                            for child in node._prev:
+                                visit(child)
+                            order.append(node)
+                    visit(self)
+                    self.grad = 1.0
+                    for node in reversed(order):
+                        node._backward()
+                ### END SOLUTION
+        """),
+        tests("test_value", 5, visible="""
+            def lecture_example():
+                x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+                f = (x + y) * z
+                f.backward()
+                return [f.data, x.grad, y.grad, z.grad]
+
+            got = observe("Value: f = (x + y) * z", lecture_example)
+            assert_array(np.array(got, dtype=float), np.array([-12.0, -4.0, -4.0, 3.0]),
+                         what="[f.data, x.grad, y.grad, z.grad] for the lecture's example")
+            print("Value: the lecture's example works")
+        """, hidden="""
+            from course_lib.autograd import Value as RefValue
+
+            def expression(V, a, b, c):
+                # x is used four times and y three: the gradients of all uses must add up
+                x, y, z = V(a), V(b), V(c)
+                h = (x * y + z).tanh()
+                out = h * x - (2 * y + x).relu() * 0.5 + x * x + (1 - y) * h + 3
+                out.backward()
+                return [out.data, x.grad, y.grad, z.grad]
+
+            rng = grading_rng("value")
+            for k, (a, b, c) in enumerate(rng.normal(size=(4, 3))):
+                got = observe(f"Value expression #{k}", lambda a=a, b=b, c=c: expression(Value, a, b, c))
+                expected = expression(RefValue, a, b, c)
+                assert_array(np.array(got, dtype=float), np.array(expected), rtol=1e-10,
+                             what=f"[out.data, x.grad, y.grad, z.grad] at ({a:.3f}, {b:.3f}, {c:.3f})")
+            own_code("Value")
+        """),
+        md(r"""
+            ## 4. Backward of a Linear layer (4 points)
+
+            A Linear layer maps a batch `x (batch, in)` to $y = xW^\top + b$ with `W (out, in)` and `b (out,)`
+            (PyTorch's layout). Given the upstream gradient `dout = dL/dy (batch, out)`, write
+            `linear_backward(x, W, b, dout) -> (dx, dW, db)`:
+            $$\frac{\partial L}{\partial x} = \text{dout}\,W,\quad
+              \frac{\partial L}{\partial W} = \text{dout}^\top x,\quad
+              \frac{\partial L}{\partial b} = \textstyle\sum_i \text{dout}_i .$$
+            Each gradient has the shape of what it is the gradient of.
+        """),
+        answer("linear_backward", """
+            def linear_backward(x, W, b, dout):
+                \"\"\"Gradients of y = x W^T + b: dout (batch, out) -> dx (batch, in), dW (out, in), db (out,).\"\"\"
+                ### BEGIN SOLUTION
+                return dout @ W, dout.T @ x, dout.sum(axis=0)
+                ### END SOLUTION
+        """),
+        tests("test_linear_backward", 4, visible="""
+            x = np.arange(6.0).reshape(2, 3)
+            W = np.ones((4, 3))
+            b = np.zeros(4)
+            dout = np.ones((2, 4))
+            dx, dW, db = observe("linear_backward (2, 3) -> (2, 4)", lambda: linear_backward(x, W, b, dout))
+            assert_array(dx, dx, shape=(2, 3), what="dx")
+            assert_array(dW, dW, shape=(4, 3), what="dW")
+            assert_array(db, np.full(4, 2.0), shape=(4,), what="db (one per output, summed over the batch)")
+            print("linear_backward: shapes and db work")
+        """, hidden="""
+            from course_lib.layers import Linear as RefLinear
+            rng = grading_rng("linear_backward")
+            batch, n_in, n_out = (int(v) for v in rng.integers(2, 7, size=3))
+            x, dout = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_out))
+            layer = RefLinear(n_in, n_out, rng=rng)
+            layer.bias.data[:] = rng.normal(size=n_out)
+            layer.forward(x)
+            ref_dx = layer.backward(dout)
+            W, b = layer.weight.data.copy(), layer.bias.data.copy()
+            dx, dW, db = observe("linear_backward random", lambda: linear_backward(x, W, b, dout))
+            assert_array(dx, ref_dx, shape=(batch, n_in), dtype="float64", rtol=1e-10, what="dx = dout W")
+            assert_array(dW, layer.weight.grad, shape=(n_out, n_in), dtype="float64", rtol=1e-10, what="dW = dout^T x")
+            assert_array(db, layer.bias.grad, shape=(n_out,), dtype="float64", rtol=1e-10, what="db = sum of dout")
+            own_code("linear_backward")
+        """),
+        md(r"""
+            ## 5. A numerical gradient checker (3 points)
+
+            Write `numerical_gradient(f, x, eps=1e-6)`: for a scalar function `f` of a float64 array `x` (any
+            shape), return the array of central differences
+            $$\frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}$$
+            for every element $i$. When it returns, `x` must hold exactly the values it had before.
+        """),
+        answer("numerical_gradient", """
+            def numerical_gradient(f, x, eps=1e-6):
+                \"\"\"Central-difference gradient of the scalar f at x (any shape) -> array of x's shape.\"\"\"
+                ### BEGIN SOLUTION
+                grad = np.zeros_like(x, dtype=np.float64)
+                for i in np.ndindex(x.shape):
+                    old = x[i]
+                    x[i] = old + eps
+                    f_plus = f(x)
+                    x[i] = old - eps
+                    f_minus = f(x)
+                    x[i] = old
+                    grad[i] = (f_plus - f_minus) / (2 * eps)
+                return grad
+                ### END SOLUTION
+        """),
+        tests("test_numerical_gradient", 3, visible="""
+            x = np.array([[1.0, -2.0], [0.5, 3.0]])
+            def square_sum(v):
+                return float(np.sum(v ** 2))
+
+            g = observe("numerical_gradient of sum(x**2)", lambda: numerical_gradient(square_sum, x))
+            assert_array(g, 2 * x, shape=(2, 2), rtol=1e-4, what="the gradient of sum(x**2), which is 2x")
+            print("numerical_gradient: the quadratic example works")
+        """, hidden="""
+            from course_lib.gradcheck import numerical_gradient as ref_numerical_gradient
+            rng = grading_rng("numerical_gradient")
+            x = rng.normal(size=(int(rng.integers(2, 5)), int(rng.integers(2, 5))))
+            f = lambda v: float(np.sum(np.sin(3 * v) * v ** 3))  # noqa: E731
+            exact = 3 * np.cos(3 * x) * x ** 3 + 3 * np.sin(3 * x) * x ** 2
+
+            def run(x0):
+                grad = numerical_gradient(f, x0, eps=1e-4)
+                return grad, x0
+
+            g, x_after = observe("numerical_gradient(sin(3x) x^3, eps=1e-4)", lambda: run(x.copy()))
+            assert_array(g, exact, shape=x.shape, dtype="float64", rtol=1e-6, atol=1e-6,
+                         what="central differences with eps=1e-4 (error O(eps^2))")
+            assert_array(g, ref_numerical_gradient(f, x.copy(), eps=1e-4), rtol=1e-7, atol=1e-8,
+                         what="the same central differences as the reference")
+            assert_array(x_after, x, rtol=0, what="x after the call (it must be restored)")
+            own_code("numerical_gradient")
+        """),
+        written("backprop_written", 2, question=r"""
+            ## 6. In your own words (2 points, graded by hand)
+
+            Why does a gradient check use central differences rather than $(f(x+\varepsilon) - f(x))/\varepsilon$?
+            Say how the error of each shrinks with $\varepsilon$, and why $\varepsilon$ cannot be made
+            arbitrarily small either.
+        """, model_answer=r"""
+            By Taylor's theorem the one-sided difference has error $\tfrac{\varepsilon}{2}f''(x) + O(\varepsilon^2)$,
+            first order in $\varepsilon$; in the central difference the even terms cancel and the error is
+            $\tfrac{\varepsilon^2}{6}f'''(x)$, second order, so with $\varepsilon = 10^{-6}$ it is about
+            $10^{-12}$ instead of $10^{-6}$. Too small an $\varepsilon$ fails too: $f(x\pm\varepsilon)$ are
+            rounded to about $10^{-16}$ relative, and dividing their difference by $2\varepsilon$ amplifies
+            that rounding error like $10^{-16}/\varepsilon$.
+        """),
+    ]

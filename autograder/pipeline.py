@@ -211,9 +211,16 @@ def grade_class(course: Course, assignment: str, students: list[str] | None = No
         raise ValueError(f"workers must be >= 1, got {workers}")
     summary = GradeSummary(assignment)
     load_grader(grader)  # fail fast on a bad spec; forked workers inherit the import
+    import nbformat
+
+    from autograder.gradebook_io import ensure_structure
     from autograder.release import fast_gradebook_creation
 
     fast_gradebook_creation()  # imports nbgrader once, here, for every forked worker
+    # The assignment's cells go into the gradebook once, before any worker starts: two workers creating them
+    # at the same time on a new gradebook lost a grade ("MissingEntry: No such grade").
+    ensure_structure(course.gradebook_url, assignment,
+                     {p.name: nbformat.read(p, as_version=4) for p in course.source_notebooks(assignment)})
     if workers == 1 or len(students) <= 1:
         _init_worker(grader, seed, limits, child=False)
         results = (_work(course, assignment, s, force) for s in students)

@@ -132,3 +132,27 @@ def test_killed_run_resumes_with_nothing_lost_or_counted_twice(tmp_path):
     assert all(calls.count(s) in (1, 2) for s in students), f"grading calls per student: {calls}"
     assert {s: submission_checksum(course, ASSIGNMENT, s) for s in students} == before, "a submission changed"
     assert f"{len(done_first)} unchanged since the last run" in second.stdout, second.stdout
+
+
+def structure_probe_grader(course, assignment, student, *, seed=None, limits=None):
+    """A grader that only looks whether the gradebook already holds the assignment's grade cells."""
+    from tiny_course import DoubleOutcome
+
+    from autograder.release import open_gradebook
+
+    with open_gradebook(course) as gb:
+        cells = {c.name for c in gb.find_notebook(Path(NOTEBOOK).stem, assignment).grade_cells}
+    status = "graded" if cells == {"test_visible", "test_hidden"} else "needs_manual"
+    return DoubleOutcome(student, assignment, status, f"grade cells seen: {sorted(cells)}", 0.0, 3.0)
+
+
+def test_workers_find_the_gradebook_prepared_before_they_start(tmp_path):
+    course, students, _ = make_class(tmp_path, 4)
+    (course.root / "gradebook.db").unlink(missing_ok=True)
+    summary = grade_class(course, ASSIGNMENT, workers=2, force=True, grader="test_pipeline:structure_probe_grader",
+                          progress=lambda _: None)
+    statuses = {s: (r.get("status"), r.get("reason")) for s, r in summary.records.items()}
+    submitted = students[:-1]  # make_class leaves the last student without a submission
+    assert set(submitted) <= set(statuses), f"students not graded: {summary.errors}"
+    assert all(st == "graded" for st, _ in statuses.values()), \
+        f"expected every worker to find the grade cells already in the gradebook, got {statuses}"

@@ -8,11 +8,9 @@ runs it so).
 """
 from __future__ import annotations
 
-import hashlib
-
 import nbformat
 
-from tools.build_notebooks._common import _clean, code, header_cells, md
+from tools.build_notebooks._common import _clean, assemble, code, md
 
 HARNESS_IMPORT = (
     "import numpy as np\n"
@@ -74,21 +72,11 @@ def rules(assignment: str, allowed: str, forbidden: str) -> nbformat.NotebookNod
 
 def build(assignment: str, title: str, cells: list) -> nbformat.NotebookNode:
     """The source notebook ``solutions/<assignment>/<assignment>.ipynb``: convention cells, then ``cells``."""
-    relpath = f"solutions/{assignment}/{assignment}.ipynb"
-    flat = []
-    for item in header_cells(relpath, title) + list(cells):
-        flat.extend(item if isinstance(item, list) else [item])
+    nb = assemble(f"solutions/{assignment}/{assignment}.ipynb", title, cells, assignment)
     ids = set()
-    for i, cell in enumerate(flat):
-        cell["id"] = hashlib.sha1(f"{assignment}:{i}".encode()).hexdigest()[:12]
+    for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid is not None and gid in ids:
             raise ValueError(f"{assignment}: grade_id {gid!r} used twice")
         ids.add(gid)
-    nb = nbformat.v4.new_notebook(cells=flat)
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    nbformat.validate(nb)
     return nb

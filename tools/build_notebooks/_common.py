@@ -70,15 +70,15 @@ def header_cells(relpath: str, title: str) -> list[nbformat.NotebookNode]:
     return [md(badge, tags=("colab-badge",)), code(setup, tags=("colab-setup",))]
 
 
-def build(filename: str, title: str, cells: list) -> nbformat.NotebookNode:
-    """Assemble a notebook: convention cells, then ``cells`` (cells or lists of cells), stable cell ids."""
-    relpath = f"notebooks/{filename}"
+def assemble(relpath: str, title: str, cells: list, id_prefix: str) -> nbformat.NotebookNode:
+    """Convention cells, then ``cells`` (cells or lists of cells), with stable cell ids; lectures and
+    assignments are both assembled here."""
     flat: list[nbformat.NotebookNode] = []
     for item in header_cells(relpath, title) + list(cells):
         flat.extend(item if isinstance(item, list) else [item])
     for i, cell in enumerate(flat):
         # Ids derived from the file and the position: regenerating gives byte-identical notebooks.
-        cell["id"] = hashlib.sha1(f"{filename}:{i}".encode()).hexdigest()[:12]
+        cell["id"] = hashlib.sha1(f"{id_prefix}:{i}".encode()).hexdigest()[:12]
     nb = nbformat.v4.new_notebook(cells=flat)
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -86,6 +86,11 @@ def build(filename: str, title: str, cells: list) -> nbformat.NotebookNode:
     }
     nbformat.validate(nb)
     return nb
+
+
+def build(filename: str, title: str, cells: list) -> nbformat.NotebookNode:
+    """The lecture notebook ``notebooks/<filename>``."""
+    return assemble(f"notebooks/{filename}", title, cells, filename)
 
 
 def write_notebook(filename: str, title: str, cells: list) -> Path:

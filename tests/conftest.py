@@ -1,8 +1,5 @@
-"""Shared test policy.
-
-Optional heavy checks (PyTorch cross-checks, the browser test) are *marked*. Locally they skip when their tool is
-missing; in CI (``CI=true``) a missing tool is a failure, so the checks can never be skipped silently there.
-"""
+"""Shared fixtures. Optional heavy checks (PyTorch cross-checks, the browser test) are *marked* and follow
+the rule in ``optional_tools``: skipped locally when their tool is missing, a failure in CI."""
 import os
 
 # One BLAS thread: on 2 cores, BLAS threads fighting pytest (and notebook kernels, which inherit this) made the
@@ -11,18 +8,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import pytest
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def require(module_name: str, why: str):
-    """Import an optional module; skip locally when absent, fail in CI."""
-    try:
-        return __import__(module_name)
-    except ImportError as exc:  # pragma: no cover - depends on the machine
-        if IN_CI:
-            pytest.fail(f"{module_name} is required in CI for {why} but cannot be imported: {exc}")
-        pytest.skip(f"{module_name} not installed ({why}); CI runs this check")
+from optional_tools import IN_CI, require  # noqa: E402,F401 - the shared rule for optional checks
 
 
 @pytest.fixture(scope="session")

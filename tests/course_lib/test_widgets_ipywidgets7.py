@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from optional_tools import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 OVERLAY = ROOT / ".venv-ipywidgets7"
 DONE = OVERLAY / ".installed"
 REQUIREMENTS = ["ipywidgets==7.7.*", "widgetsnbextension~=3.6.0", "jupyterlab_widgets>=1.0.0,<3",
                 "ipython_genutils~=0.2.0"]
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def _overlay() -> Path:
@@ -35,9 +35,7 @@ def _overlay() -> Path:
     if proc.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         reason = f"could not install ipywidgets 7.7 into {OVERLAY}: {proc.stderr.strip()[-800:]}"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason + " (CI runs this check)")
+        missing(reason)
     (staging / ".installed").write_text(" ".join(REQUIREMENTS) + "\n")
     shutil.rmtree(OVERLAY, ignore_errors=True)
     staging.rename(OVERLAY)

@@ -1,0 +1,158 @@
+"""Does a Binder launch give a student the course: the package installed, no instructor tools, the start page?
+
+Binder builds ``environment.yml`` (conda, then pip), runs ``postBuild`` once, and opens the ``urlpath`` of
+the README's badge. The start page, ``notebooks/START_HERE.ipynb``, must list every lecture and assignment in
+order, each with a working link and a line on what it teaches.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from packaging.specifiers import SpecifierSet
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:          # tools/ lives outside the installed packages
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tools import repoint  # noqa: E402
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+START_PAGE = REPO_ROOT / "notebooks" / "START_HERE.ipynb"
+BINDER_LINK = re.compile(r"\]\((?P<url>https://mybinder\.org/v2/gh/(?P<repo>[^/]+/[^/]+)/(?P<branch>[^?]+)\?[^)]+)\)")
+MD_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)")
+# the editable/plain install of the repository itself, with extras: "-e .[course]", ".[course,dev]", "."
+SELF_INSTALL = re.compile(r"^(?:-e\s+|--editable\s+)?\.(?:\[(?P<extras>[\w,\s-]+)\])?$")
+
+
+def lectures() -> list[str]:
+    found = (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
+    return sorted(p.relative_to(REPO_ROOT).as_posix() for p in found)
+
+
+def assignments() -> list[str]:
+    return sorted(p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "assignments").glob("*/*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def environment() -> dict:
+    return yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def start_page() -> list[dict]:
+    cells = json.loads(START_PAGE.read_text(encoding="utf-8"))["cells"]
+    return [{**c, "source": "".join(c["source"]) if isinstance(c["source"], list) else c["source"]}
+            for c in cells]
+
+
+def pip_requirements(environment: dict) -> list[str]:
+    deps = environment.get("dependencies") or []
+    return [req for dep in deps if isinstance(dep, dict) for req in dep.get("pip", [])]
+
+
+def test_environment_installs_the_repository_itself_with_the_course_tools(environment):
+    installs = [m for req in pip_requirements(environment) if (m := SELF_INSTALL.match(req.strip()))]
+    assert len(installs) == 1, (
+        f"environment.yml should pip-install the repository once (e.g. `-e .[course]`); its pip list is "
+        f"{pip_requirements(environment)}")
+    extras = {e.strip() for e in (installs[0]["extras"] or "").split(",") if e.strip()}
+    known = set(PYPROJECT.get("optional-dependencies", {}))
+    assert extras <= known, f"environment.yml asks for extras {extras - known} that pyproject.toml lacks"
+    installed = " ".join([*PYPROJECT["dependencies"],
+                          *(req for extra in extras for req in PYPROJECT["optional-dependencies"][extra])])
+    # JupyterLab to open, nbgrader for the student set-up, ipywidgets for the lectures' widgets.
+    for needed in ("jupyterlab", "nbgrader", "ipywidgets"):
+        assert re.search(rf"\b{needed}\b", installed), (
+            f"a Binder launch needs {needed}, but the repository installed with extras {sorted(extras)} "
+            f"brings only: {installed}")
+
+
+def test_environment_python_satisfies_requires_python(environment):
+    pins = [d for d in environment["dependencies"] if isinstance(d, str) and re.match(r"python\b", d)]
+    assert len(pins) == 1, f"environment.yml should pin python once, found {pins}"
+    version = re.fullmatch(r"python\s*=*\s*(?P<v>[\d.]+)\*?", pins[0].replace(" ", ""))
+    assert version, f"expected a pin like `python=3.11`, got {pins[0]!r}"
+    required = SpecifierSet(PYPROJECT["requires-python"])
+    assert version["v"] in required, (
+        f"environment.yml's python {version['v']} does not satisfy pyproject's requires-python {required}")
+    assert "pip" in environment["dependencies"], "environment.yml needs `pip` among its conda dependencies"
+
+
+def test_postbuild_applies_the_student_setup_and_stops_on_failure():
+    path = REPO_ROOT / "postBuild"
+    text = path.read_text()
+    assert path.stat().st_mode & 0o111, "postBuild must be executable, or Binder runs nothing"
+    assert text.startswith("#!"), f"postBuild should start with a shebang, starts with {text[:20]!r}"
+    syntax = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
+    assert syntax.returncode == 0, f"postBuild is not valid bash: {syntax.stderr}"
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    commands = [shlex.split(line) for line in lines]
+    assert ["set", "-euo", "pipefail"] in commands or any(c[:2] == ["set", "-e"] for c in commands), (
+        f"postBuild should stop at the first failing command (`set -e`); its commands are {commands}")
+    student = [c for c in commands if c[-3:] == ["-m", "autograder.jupyter_mode", "student"]]
+    assert student, f"postBuild should run `python -m autograder.jupyter_mode student`; it runs {commands}"
+
+
+def test_readme_binder_badge_opens_the_start_page_of_the_same_repository():
+    links = list(BINDER_LINK.finditer((REPO_ROOT / "README.md").read_text()))
+    assert len(links) == 1, f"the README should carry one Binder badge, found {[m['url'] for m in links]}"
+    link = links[0]
+    query = dict(part.split("=", 1) for part in urlsplit(link["url"]).query.split("&"))
+    urlpath = unquote(query.get("urlpath", ""))
+    assert urlpath == "lab/tree/notebooks/START_HERE.ipynb", (
+        "the Binder badge should open JupyterLab on the start page "
+        f"(urlpath=lab/tree/notebooks/START_HERE.ipynb), got urlpath={urlpath!r}")
+    assert (REPO_ROOT / urlpath.removeprefix("lab/tree/")).is_file(), f"{urlpath} does not exist"
+    target = repoint.check(REPO_ROOT)
+    assert (link["repo"], link["branch"]) == target, (
+        f"the Binder badge points at {link['repo']}@{link['branch']}, the notebooks at "
+        f"{target[0]}@{target[1]}; run `python -m tools.repoint REPO BRANCH`")
+
+
+def test_start_page_is_prose_after_the_two_colab_cells(start_page):
+    tags = [c.get("metadata", {}).get("tags", []) for c in start_page[:2]]
+    assert tags == [["colab-badge"], ["colab-setup"]], (
+        f"the start page should open with the two Colab cells, got tags {tags}")
+    code = [i for i, c in enumerate(start_page[2:], start=2) if c["cell_type"] != "markdown"]
+    assert not code, f"the start page should be markdown after its setup cell; cells {code} are code"
+
+
+def test_start_page_links_every_lecture_and_assignment_in_order(start_page):
+    links = [(m["text"], (START_PAGE.parent / m["target"]).resolve())
+             for c in start_page[2:] for m in MD_LINK.finditer(c["source"])]
+    linked = [p.relative_to(REPO_ROOT).as_posix() for _, p in links if p.suffix == ".ipynb"]
+    for kind, expected in (("lectures", lectures()), ("assignments", assignments())):
+        in_page = [p for p in linked if p in expected]
+        assert in_page == expected, (
+            f"the start page should link the {kind} once each, in order: expected {expected}, got {in_page}")
+
+
+def test_every_link_on_the_start_page_resolves(start_page):
+    targets = [m["target"] for c in start_page[2:] for m in MD_LINK.finditer(c["source"])]
+    local = [t for t in targets if not urlsplit(t).scheme]
+    missing = [t for t in local if not (START_PAGE.parent / t.split("#")[0]).exists()]
+    assert local and not missing, f"start page links {missing} do not exist (relative to notebooks/)"
+
+
+def test_start_page_says_what_each_notebook_teaches(start_page):
+    rows = [line for c in start_page[2:] for line in c["source"].splitlines()
+            if line.startswith("|") and ".ipynb)" in line]
+    assert len(rows) == len(lectures()) + len(assignments()), (
+        f"expected one table row per lecture and assignment, got {len(rows)}: {rows}")
+    for row in rows:
+        what = row.strip("|").split("|")[-1].strip()
+        assert len(what.split()) >= 5, (
+            f"the row {row!r} should end with a line on what the notebook teaches, got {what!r}")

@@ -1,0 +1,27 @@
+"""The OpenBLAS warm-up: done once per process, cheap to ask about, and skippable for the benchmark."""
+import pytest
+
+from course_lib import _blas
+
+
+@pytest.fixture
+def cold(monkeypatch):
+    monkeypatch.setattr(_blas, "cold", True)
+
+
+def test_warm_up_does_the_product_once_then_returns_at_once(cold):
+    assert _blas.warm_up(size=64) is True, "the first call should do the product"
+    assert _blas.is_warm(), "after warm_up the process should count as warm"
+    assert _blas.warm_up(size=64) is False, "a second call should do nothing"
+
+
+def test_skip_warm_up_marks_the_process_warm_without_work(cold):
+    _blas.skip_warm_up()
+    assert _blas.is_warm() and _blas.warm_up() is False, "after skip_warm_up, warm_up should do nothing"
+
+
+@pytest.mark.parametrize("size", [0, -3, 2.5, True])
+def test_warm_up_rejects_a_size_that_is_not_a_positive_integer(cold, size):
+    with pytest.raises(ValueError, match=f"size must be a positive integer, got {size!r}"):
+        _blas.warm_up(size=size)
+    assert not _blas.is_warm(), "a rejected call must leave the process cold"

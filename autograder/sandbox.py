@@ -93,10 +93,12 @@ def _package_dirs() -> list[str]:
 
 
 def bwrap_command(bwrap: str, work: Path, conn_dir: Path, home: Path) -> list[str]:
-    args = [bwrap, *_system_binds()]
+    # The empty /tmp comes first: bwrap mounts in order, and a checkout or venv under /tmp (CI clones there)
+    # bound before it would vanish under the tmpfs.
+    args = [bwrap, *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for d in _package_dirs():
         args += ["--ro-bind", d, d]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", str(home), SANDBOX_HOME,
+    args += ["--bind", str(home), SANDBOX_HOME,
              "--bind", str(work), str(work), "--bind", str(conn_dir), str(conn_dir),
              "--chdir", str(work), "--unshare-all", "--die-with-parent", "--new-session",
              "--cap-drop", "ALL", "--hostname", "grading", "--"]

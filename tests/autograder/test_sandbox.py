@@ -5,6 +5,7 @@ One kernel is started for the whole module (starting is the slow part); each tes
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -123,3 +124,17 @@ def test_without_bubblewrap_the_status_says_so_loudly(monkeypatch):
         sandbox_status.cache_clear()
     assert not status.sandboxed and "UNSANDBOXED" in status.warning, f"expected a loud warning, got {status}"
     assert sandbox.UNSANDBOXED_WARNING == status.warning
+
+
+def test_packages_installed_under_tmp_stay_visible_in_the_sandbox(tmp_path, monkeypatch):
+    """CI clones the repository (and its venv) under /tmp; the sandbox's own empty /tmp must not hide it."""
+    package = tmp_path / "venv-under-tmp"
+    package.mkdir()
+    (package / "marker.txt").write_text("still here")
+    monkeypatch.setattr(sandbox, "_package_dirs", lambda: [str(package)])
+    work, conn, home = (tmp_path / name for name in ("work", "conn", "home"))
+    for d in (work, conn, home):
+        d.mkdir()
+    cmd = sandbox.bwrap_command(sandbox_status().tool, work, conn, home)
+    result = subprocess.run([*cmd, "/usr/bin/cat", str(package / "marker.txt")], capture_output=True, text=True)
+    assert result.stdout == "still here", f"expected the marker inside the sandbox, got {result!r}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_lib import _blas
 from course_lib._util import as_rng
 from course_lib.activations import get_activation
 from course_lib.module import Module, Parameter, _check_input, _float_dtype, _positive_int
@@ -55,16 +56,19 @@ class Linear(Module):
         x = np.asarray(x)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             _check_input(self, x, self.in_features)
+        if _blas.cold and x.shape[0] * self.in_features * self.out_features >= _blas.MIN_WORK:
+            _blas.warm_up()  # OpenBLAS starts slow on some CPUs: one large product first (see _blas)
         y = x @ self.weight.data.T
         if self.bias is not None:
             y += self.bias.data
         self._x = x
         return y
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         r""":math:`\partial L/\partial W \mathrel{+}= g^\top x`,
         :math:`\partial L/\partial b \mathrel{+}= \sum_i g_i`, returns :math:`g W`;
-        g (batch, out) -> (batch, in)."""
+        g (batch, out) -> (batch, in). With ``input_grad=False`` the input gradient is not computed (returns
+        ``None``): a first layer fed with data needs none, as PyTorch skips it for inputs without ``requires_grad``."""
         x = self._x
         if x is None:
             raise self._no_forward()
@@ -75,7 +79,7 @@ class Linear(Module):
         w.grad += grad_out.T @ x
         if self.bias is not None:
             self.bias.grad += grad_out.sum(axis=0)
-        return grad_out @ w.data
+        return grad_out @ w.data if input_grad else None
 
     def __repr__(self):
         return f"Linear({self.in_features}→{self.out_features}{'' if self._has_bias else ', bias=False'})"
@@ -295,12 +299,18 @@ class Sequential(Module):
             x = layer.forward(x)
         return x
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         r"""The chain rule right to left: :math:`g \leftarrow f_l.\mathrm{backward}(g)` for
-        :math:`l = L, \dots, 1`; returns :math:`\partial L/\partial x` (batch, in)."""
-        for layer in reversed(self.layers):
+        :math:`l = L, \dots, 1`; returns :math:`\partial L/\partial x` (batch, in), or ``None`` with
+        ``input_grad=False`` when the first layer can skip it (``fit`` does this: data needs no gradient)."""
+        if not self.layers:
+            return grad_out
+        for layer in reversed(self.layers[1:]):
             grad_out = layer.backward(grad_out)
-        return grad_out
+        first = self.layers[0]
+        if not input_grad and isinstance(first, (Linear, Sequential)):
+            return first.backward(grad_out, input_grad=False)
+        return first.backward(grad_out)
 
     def __len__(self):
         return len(self.layers)

@@ -25,3 +25,14 @@ def test_warm_up_rejects_a_size_that_is_not_a_positive_integer(cold, size):
     with pytest.raises(ValueError, match=f"size must be a positive integer, got {size!r}"):
         _blas.warm_up(size=size)
     assert not _blas.is_warm(), "a rejected call must leave the process cold"
+
+
+def test_a_large_linear_layer_warms_blas_up_by_itself_and_a_small_one_does_not():
+    import subprocess
+    import sys
+
+    probe = ("import numpy as np\nfrom course_lib import _blas\nfrom course_lib.layers import Linear\n"
+             "Linear(2, 8, dtype=np.float32)(np.ones((10, 2), np.float32)); small = _blas.is_warm()\n"
+             "Linear(784, 256, dtype=np.float32)(np.ones((128, 784), np.float32)); print(small, _blas.is_warm())")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"], f"expected (small layer: cold, large layer: warm), got {out}"

@@ -236,7 +236,7 @@ class Value:
 _new_value = object.__new__
 
 
-def _binary(data: float, a: Value, b: Value, da: float, db: float, op: str) -> Value:
+def _binary(data: float, a: Value, b: Value | None, da: float, db: float, op: str) -> Value:
     """A node with inputs ``a``, ``b`` and local derivatives ``da``, ``db`` (``data`` is already a float)."""
     out = _new_value(Value)
     out.data = data
@@ -252,16 +252,7 @@ def _binary(data: float, a: Value, b: Value, da: float, db: float, op: str) -> V
 
 def _unary(data: float, a: Value, da: float, op: str) -> Value:
     """A node with the single input ``a`` and local derivative ``da``."""
-    out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.op = op
-    out.label = ""
-    out._a = a
-    out._b = None
-    out._da = da
-    out._db = 0.0
-    return out
+    return _binary(data, a, None, da, 0.0, op)
 
 
 def _operand(other, op: str, this) -> Value:

@@ -6,6 +6,8 @@ comma  := ,
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 PYTEST_ARGS ?=
+# Commands run as in an activated environment: nbgrader itself calls tools of the venv (alembic).
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: help venv lab test lint demo release grade bench clean
 

@@ -95,6 +95,8 @@ class LabServer:
         # A notebook kernel with several BLAS threads only fights the browser and the server on 2 cores.
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env.pop("JUPYTER_TOKEN", None)
+        # As an activated environment has it: nbgrader runs the `alembic` command to create a gradebook.
+        env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
         return env
 
     def command(self) -> list[str]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["Value", "topological_order", "trace"]
+__all__ = ["Value", "topological_order", "trace", "node_name"]
 
 
 def _as_float(value, what: str) -> float:
@@ -346,3 +346,9 @@ def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
     nodes = topological_order(root)
     edges = [(child, node) for node in nodes for child in node._prev]
     return nodes, edges
+
+
+def node_name(v: Value) -> str:
+    """How drawings and the backprop stepper name a node: its label, else its operation, else (an unlabelled
+    constant such as the 2 in ``y + 2``) its value."""
+    return v.label or v.op or f"{v.data:g}"

@@ -23,6 +23,8 @@ import numpy as np
 from matplotlib import pyplot as plt
 from matplotlib.patches import Circle, FancyBboxPatch
 
+from course_lib.autograd import node_name
+
 DATA_COLOUR, GRAD_COLOUR, HIGHLIGHT = "#1a9641", "#d7191c", "#fdae61"
 
 
@@ -278,10 +280,6 @@ def graph_layout(root):
     return pos, nodes, edges
 
 
-def _node_name(v, i):
-    return v.label or (v.op if v.op else f"v{i}")
-
-
 DX, DY = 2.0, 1.1   # column and row spacing of graph drawings, in data units (1 unit = 1 inch at full size)
 
 
@@ -315,7 +313,7 @@ def draw_graph(root, ax=None, show_data=None, show_grad=None, highlight=None, fm
         # stop the arrow on the circle's rim, whatever direction it comes from
         tip = (x1 - radius * (x1 - x0 - half_w) / d, y1 - radius * (y1 - y0) / d)
         ax.annotate("", xy=tip, xytext=(x0 + half_w, y0), arrowprops=arrow)
-    for i, v in enumerate(nodes):
+    for v in nodes:
         x, y = pos[id(v)]
         if v.op:
             ox, oy = op_at[id(v)]
@@ -325,7 +323,7 @@ def draw_graph(root, ax=None, show_data=None, show_grad=None, highlight=None, fm
         face = HIGHLIGHT if highlight is not None and v is highlight else "white"
         ax.add_patch(FancyBboxPatch((x - half_w, y - half_h), 2 * half_w, 2 * half_h,
                                     boxstyle="round,pad=0.03", facecolor=face, edgecolor="0.2"))
-        ax.text(x, y, _node_name(v, i), ha="center", va="center", fontsize=9, fontweight="bold")
+        ax.text(x, y, node_name(v), ha="center", va="center", fontsize=9, fontweight="bold")
         if id(v) in shown_d:
             ax.text(x, y + half_h + 0.06, fmt.format(v.data), ha="center", va="bottom", color=DATA_COLOUR,
                     fontsize=9)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from course_lib.autograd import Value, topological_order
+from course_lib.autograd import Value, node_name, topological_order
 from course_lib.plotting import draw_graph, graph_figsize
 from course_lib.widgets._common import App, check_choice, check_range
 
@@ -46,10 +46,6 @@ PRESETS = {
     "sigmoid(w0*x0 + w1*x1 + w2)": (_neuron, {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}),
 }
 INPUT_RANGE = (-10.0, 10.0)
-
-
-def _name(v) -> str:
-    return v.label or v.op or "?"
 
 
 def _formula(v, show) -> str:
@@ -182,7 +178,7 @@ class BackpropStepper(App):
         """``{node name: (data or None, grad or None)}`` as currently displayed."""
         data, grad = (set(map(id, s)) for s in self._shown_sets())
         return {
-            _name(v): (v.data if id(v) in data else None, v.grad if id(v) in grad else None)
+            node_name(v): (v.data if id(v) in data else None, v.grad if id(v) in grad else None)
             for v in self.nodes
         }
 
@@ -190,20 +186,21 @@ class BackpropStepper(App):
         """The current step in words and numbers."""
         v = self.current
         if v is None:
-            return "inputs: " + ", ".join(f"{_name(x)} = {x.data:.4g}" for x in self.leaves)
+            # unlabelled leaves are constants of the expression, not inputs
+            return "inputs: " + ", ".join(f"{node_name(x)} = {x.data:.4g}" for x in self.leaves if x.label)
         if self.sequence[self.position - 1][0] == "forward":
-            return f"forward: {_name(v)} = {_formula(v, _name)} = {_formula(v, lambda c: f'{c.data:.4g}')} " \
+            return f"forward: {node_name(v)} = {_formula(v, node_name)} = {_formula(v, lambda c: f'{c.data:.4g}')} " \
                 f"= {v.data:.4g}"
-        out = _name(self.root)
+        out = node_name(self.root)
         if v is self.root:
             return f"backward: ∂{out}/∂{out} = 1"
         terms = [
-            f"∂{out}/∂{_name(u)} · ∂{_name(u)}/∂{_name(v)} = {u.grad:.4g} · {local:.4g}"
+            f"∂{out}/∂{node_name(u)} · ∂{node_name(u)}/∂{node_name(v)} = {u.grad:.4g} · {local:.4g}"
             for u in self.nodes
             for c, local in zip(u._prev, getattr(u, "_local", ()))
             if c is v
         ]
-        return f"backward: ∂{out}/∂{_name(v)} = " + " + ".join(terms) + f" = {v.grad:.4g}"
+        return f"backward: ∂{out}/∂{node_name(v)} = " + " + ".join(terms) + f" = {v.grad:.4g}"
 
     def render(self):
         self.explain.value = self.explanation()

@@ -171,3 +171,13 @@ def test_figure_to_png_returns_png_bytes_and_closes_the_figure():
     png = plotting.figure_to_png(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert not plt.fignum_exists(fig.number), "the figure must be closed after rendering"
+
+
+def test_draw_graph_names_an_unlabelled_constant_by_its_value():
+    from course_lib.autograd import Value
+
+    y = Value(2.0, label="y")
+    f = y + 2
+    f.label = "b"
+    names = {t.get_text() for t in plotting.draw_graph(f).axes[0].texts if t.get_fontweight() == "bold"}
+    assert {"y", "2", "b"} <= names, f"expected the boxes y, 2 and b, got {sorted(names)}"

@@ -245,3 +245,9 @@ def test_displaying_an_app_displays_its_top_level_box(monkeypatch):
     app = BackpropStepper("(x+y)*z")
     app._ipython_display_()                             # what display(app) calls in a notebook
     assert shown == [app.widget] and isinstance(app.widget, ipywidgets.VBox)
+
+
+def test_stepper_names_a_constant_by_its_value_and_lists_only_real_inputs():
+    app = BackpropStepper("x**2*y + (y+2)")
+    assert app.explanation() == "inputs: x = 1, y = 2", f"got {app.explanation()!r}"
+    assert "2" in app.shown(), f"the constant 2 should be named by its value, nodes are {sorted(app.shown())}"

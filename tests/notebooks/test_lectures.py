@@ -8,7 +8,10 @@ import nbformat
 import pytest
 from _lectures import BUILDERS, LECTURES, NUMBER_RE, claims, execute, output_text, parse_number, read
 
-BADGE_URL = "https://colab.research.google.com/github/course-org/nn-course/blob/main/notebooks/{}"
+from tools.repoint import check as repoint_target  # noqa: E402 - where every notebook points (a fork may repoint)
+
+_REPO, _BRANCH = repoint_target()
+BADGE_URL = f"https://colab.research.google.com/github/{_REPO}/blob/{_BRANCH}/notebooks/{{}}"
 
 
 @pytest.mark.parametrize("filename", LECTURES)
@@ -44,6 +47,15 @@ def test_notebook_opens_with_the_colab_badge_and_setup_cells(filename):
         f"{filename}: cell 1 should be the code cell tagged colab-setup")
     assert 'if "google.colab" in sys.modules:' in second.source and "%pip install" in second.source, (
         f"{filename}: the setup cell must install only on Colab, got {second.source!r}")
+
+
+@pytest.mark.parametrize("filename", LECTURES)
+def test_no_markdown_line_starts_with_a_claim_marker(filename):
+    """A line starting with ``<!--`` opens an HTML block in Markdown and would split its paragraph in two."""
+    for cell in read(filename).cells:
+        if cell.cell_type == "markdown":
+            bad = [ln for ln in cell.source.splitlines() if ln.lstrip().startswith("<!--claim:")]
+            assert not bad, f"{filename}: these lines start with a claim marker and break their paragraph: {bad}"
 
 
 @pytest.mark.parametrize("filename", LECTURES)

@@ -10,6 +10,7 @@ renders, and ``tests/notebooks/test_prose_numbers.py`` parses it and recomputes 
 from __future__ import annotations
 
 import hashlib
+import re
 import textwrap
 from pathlib import Path
 
@@ -27,7 +28,9 @@ def _clean(text: str) -> str:
 
 def md(text: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     """A markdown cell from an indented triple-quoted string."""
-    cell = nbformat.v4.new_markdown_cell(_clean(text))
+    # A line that starts with "<!--" opens an HTML block in Markdown and breaks the paragraph in two: keep a
+    # claim marker on the line before it (a single newline renders as a space anyway).
+    cell = nbformat.v4.new_markdown_cell(re.sub(r"(?<=\S)\n(?=<!--claim:)", " ", _clean(text)))
     if tags:
         cell.metadata["tags"] = list(tags)
     return cell

@@ -22,7 +22,10 @@ import os
 import sys
 from pathlib import Path
 
+from autograder._startup import skip_unused_imports
 from autograder.course import Course
+
+skip_unused_imports()
 
 
 def _course(args) -> Course:

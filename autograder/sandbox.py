@@ -14,6 +14,7 @@ the caller puts that warning into every outcome (and the pipeline into its summa
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import multiprocessing.util
 import os
@@ -23,7 +24,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,15 +92,19 @@ def _package_dirs() -> list[str]:
     return keep
 
 
-def bwrap_command(bwrap: str, work: Path, conn_dir: Path, home: Path) -> list[str]:
+def bwrap_command(bwrap: str, writable: list[Path], chdir: Path, home: Path | None = None) -> list[str]:
+    """bubblewrap's arguments: the read-only system and packages, the ``writable`` folders bound at their own
+    paths, ``home`` (if given) at ``SANDBOX_HOME``, no network, no capabilities, own namespaces."""
     # The empty /tmp comes first: bwrap mounts in order, and a checkout or venv under /tmp (CI clones there)
     # bound before it would vanish under the tmpfs.
     args = [bwrap, *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for d in _package_dirs():
         args += ["--ro-bind", d, d]
-    args += ["--bind", str(home), SANDBOX_HOME,
-             "--bind", str(work), str(work), "--bind", str(conn_dir), str(conn_dir),
-             "--chdir", str(work), "--unshare-all", "--die-with-parent", "--new-session",
+    if home is not None:
+        args += ["--bind", str(home), SANDBOX_HOME]
+    for folder in writable:
+        args += ["--bind", str(folder), str(folder)]
+    args += ["--chdir", str(chdir), "--unshare-all", "--die-with-parent", "--new-session",
              "--cap-drop", "ALL", "--hostname", "grading", "--"]
     return args
 
@@ -112,11 +116,14 @@ def kernel_env(home: str) -> dict[str, str]:
         "HOME": home, "LANG": "C.UTF-8", "PYTHONNOUSERSITE": "1", "MPLCONFIGDIR": f"{home}/.mpl",
         "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        # glibc reserves 64 MB of address space per malloc arena, one per thread up to 8 per core: the kernel's
+        # threads made RLIMIT_AS count ~450 MB no student used (VmSize 655 MB on start, 197 MB with 2 arenas)
+        "MALLOC_ARENA_MAX": "2",
     }
 
 
 @functools.lru_cache(maxsize=1)
-def _font_cache() -> Path | None:
+def font_cache() -> Path | None:
     """matplotlib's font list, built once per machine and version: without it every kernel that imports
     matplotlib spends seconds scanning fonts. Each kernel gets its own copy (students never share a file)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -137,9 +144,9 @@ def _font_cache() -> Path | None:
     return found[-1] if found else None
 
 
-# Sets the limits, then runs the kernel in the same process (no preexec_fn, which is unsafe when a spare
-# starts in a thread). ``-I`` keeps the work folder off sys.path while the kernel starts, so a submitted
-# ``zmq.py`` cannot replace the kernel's own modules; the debugger is left out (it only costs start-up here).
+# Sets the limits, then runs the kernel in the same process (no preexec_fn). ``-I`` keeps the work folder off
+# sys.path while the kernel starts, so a submitted ``zmq.py`` cannot replace the kernel's own modules; the
+# debugger is left out (it only costs start-up here).
 _LAUNCH = ("import resource, sys\n"
            "mem, fsize = int(sys.argv[1]), int(sys.argv[2])\n"
            "resource.setrlimit(resource.RLIMIT_AS, (mem, mem))\n"
@@ -151,28 +158,53 @@ _LAUNCH = ("import resource, sys\n"
            "kernelapp.launch_new_instance()\n")
 
 
+class _OwnProcess:
+    """A kernel started as its own (sandboxed) process: ``pid``, ``poll()``, ``returncode``, ``kill_all()``."""
+
+    def __init__(self, popen: subprocess.Popen):
+        self.popen, self.pid = popen, popen.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.popen.returncode
+
+    def poll(self) -> int | None:
+        return self.popen.poll()
+
+    def kill_all(self) -> None:
+        if self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)  # bwrap's namespace ends with its first process
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout=10)
+
+
 class Kernel:
     """One sandboxed ipykernel with its own empty work folder, its blocking client and its process.
 
-    The work folder (``kernel.work``) is created empty and bound into the sandbox; fill it before running
-    student code. ``kill()`` ends the kernel and removes the folder.
+    With a ``zygote`` (:mod:`autograder.zygote`) the kernel is forked from it, inside the zygote's sandbox;
+    without, it is a new sandboxed process. The work folder (``kernel.work``) is created empty and is visible
+    inside the sandbox; fill it before running student code. ``kill()`` ends the kernel, with everything it
+    started, and removes the folder.
     """
 
-    def __init__(self, *, memory_mb: int = 2048, start_timeout: float = 60.0):
+    def __init__(self, *, memory_mb: int = 2048, start_timeout: float = 60.0, zygote=None):
         self.memory_mb = memory_mb
         self.start_timeout = start_timeout
         self.status = sandbox_status()
-        self.proc: subprocess.Popen | None = None
+        self.zygote = zygote
+        self.proc = None  # _OwnProcess or zygote.ForkedKernel
         self.client: BlockingKernelClient | None = None
         self._stderr = None
-        self._root = Path(tempfile.mkdtemp(prefix="nn-course-grade-"))
+        self._conn_file, self._how = "", ""
+        self._root = Path(tempfile.mkdtemp(prefix="nn-course-grade-", dir=zygote.root if zygote else None))
         self.work = self._root / "work"
         self._conn_dir = self._root / "conn"
         self.work.mkdir()
         self._conn_dir.mkdir()
         self._home = self._root / "home"
         (self._home / ".mpl").mkdir(parents=True)
-        fonts = _font_cache()
+        fonts = font_cache() if zygote is None else None  # a forked kernel has matplotlib loaded already
         if fonts is not None:
             shutil.copyfile(fonts, self._home / ".mpl" / fonts.name)
 
@@ -185,56 +217,75 @@ class Kernel:
         self.kill()
 
     def start(self) -> None:
-        conn_file = str(self._conn_dir / "kernel.json")
+        """Launch the kernel and wait until it answers."""
+        self.launch()
+        self.connect()
+
+    def launch(self) -> None:
+        """Start the kernel's process without waiting for it (:meth:`connect` waits)."""
+        self._conn_file = conn_file = str(self._conn_dir / "kernel.json")
         write_connection_file(conn_file, transport="ipc", ip=str(self._conn_dir / "k"))
-        cmd = [sys.executable, "-I", "-c", _LAUNCH, str(self.memory_mb << 20), str(FILE_SIZE_MB << 20),
-               "-f", conn_file, "--HistoryManager.enabled=False"]
-        if self.status.sandboxed:
-            cmd = bwrap_command(self.status.tool, self.work, self._conn_dir, self._home) + cmd
-        # stderr goes to an unbound temporary file: a pipe nobody reads would block a chatty kernel
-        self._stderr = tempfile.TemporaryFile()
-        env = kernel_env(SANDBOX_HOME if self.status.sandboxed else str(self._home))
-        if not self.status.sandboxed:  # no --die-with-parent: let ipykernel watch its parent instead
-            env["JPY_PARENT_PID"] = str(os.getpid())
-        self.proc = subprocess.Popen(cmd, cwd=self.work, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True)
+        argv = ["-f", conn_file, "--HistoryManager.enabled=False"]
+        if self.zygote is not None:
+            self._how = f"fork of the kernel zygote in {self.zygote.root}"
+            stderr = self._root / "kernel.stderr"
+            stderr.touch()  # opened here before the kernel runs any code, so it is this file, not a student's
+            try:
+                self.proc = self.zygote.spawn(
+                    work=str(self.work), stderr=str(stderr), env=kernel_env(str(self._home)), argv=argv,
+                    memory=self.memory_mb << 20, fsize=FILE_SIZE_MB << 20)
+            except RuntimeError as exc:  # ZygoteError
+                self.kill()
+                raise SandboxError(f"the grading kernel did not start: {exc}") from exc
+            self._stderr = open(stderr, "rb")  # noqa: SIM115 - closed in kill()
+        else:
+            cmd = [sys.executable, "-I", "-c", _LAUNCH, str(self.memory_mb << 20), str(FILE_SIZE_MB << 20), *argv]
+            if self.status.sandboxed:
+                cmd = bwrap_command(self.status.tool, [self.work, self._conn_dir], self.work, self._home) + cmd
+            self._how = f"command {' '.join(cmd)!r}"
+            # stderr goes to an unbound temporary file: a pipe nobody reads would block a chatty kernel
+            self._stderr = tempfile.TemporaryFile()
+            env = kernel_env(SANDBOX_HOME if self.status.sandboxed else str(self._home))
+            if not self.status.sandboxed:  # no --die-with-parent: let ipykernel watch its parent instead
+                env["JPY_PARENT_PID"] = str(os.getpid())
+            self.proc = _OwnProcess(subprocess.Popen(
+                cmd, cwd=self.work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=self._stderr, start_new_session=True))
+
+    def connect(self) -> None:
+        """Connect the client and wait until the launched kernel answers."""
         self.client = BlockingKernelClient()
-        self.client.load_connection_file(conn_file)
+        self.client.load_connection_file(self._conn_file)
         self.client.start_channels(hb=False)
         problem = self._wait_ready()
         if problem:
             err = self._stderr_tail()
             self.kill()
-            raise SandboxError(f"the grading kernel did not start: {problem}; command {' '.join(cmd)!r}; "
-                               f"its stderr ends: {err}")
+            raise SandboxError(f"the grading kernel did not start: {problem}; {self._how}; its stderr ends: {err}")
+
 
     def _wait_ready(self) -> str | None:
-        """Ask for kernel_info until it answers (this also proves iopub is connected); None when ready."""
+        """Ask for kernel_info until the kernel reports itself idle after one on iopub; None when ready.
+
+        That status message proves both that the kernel answers and that our iopub subscription is live (a
+        kernel publishes to no one until it is). Nothing here reads the shell channel, and every later reader
+        filters iopub by its own request's id, so the replies to repeated requests need no draining."""
         deadline = time.monotonic() + self.start_timeout
+        asked: set[str] = set()
         while time.monotonic() < deadline:
             if not self.alive():
                 return f"it exited with code {self.proc.returncode}"
-            self.client.kernel_info()
-            try:
-                reply = self.client.get_shell_msg(timeout=1.0)
-            except Exception:  # queue.Empty: not up yet
-                continue
-            if reply["msg_type"] == "kernel_info_reply":  # any of them: earlier requests queue up unanswered
-                while True:
-                    try:
-                        self.client.get_shell_msg(timeout=0.2)
-                    except Exception:  # queue.Empty: the late replies are drained
-                        break
-                self._drain_iopub()
-                return None
+            asked.add(self.client.kernel_info())
+            attempt_ends = min(deadline, time.monotonic() + 0.5)
+            while (left := attempt_ends - time.monotonic()) > 0:
+                try:
+                    msg = self.client.get_iopub_msg(timeout=left)
+                except queue.Empty:
+                    break
+                if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle" \
+                        and msg["parent_header"].get("msg_id") in asked:
+                    return None
         return f"no reply within {self.start_timeout:.0f} s"
-
-    def _drain_iopub(self) -> None:
-        while True:
-            try:
-                self.client.get_iopub_msg(timeout=0.05)
-            except Exception:  # queue.Empty
-                return
 
     def _stderr_tail(self) -> str:
         if self._stderr is None:
@@ -257,14 +308,7 @@ class Kernel:
             self.client.stop_channels()
             self.client = None
         if self.proc is not None:
-            if self.proc.poll() is None:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                deadline = time.monotonic() + 10
-                while self.proc.poll() is None and time.monotonic() < deadline:
-                    time.sleep(0.02)
+            self.proc.kill_all()
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
@@ -288,62 +332,30 @@ class Kernel:
         raise SandboxError(f"the grading kernel did not accept its environment within 30 s: {self._stderr_tail()}")
 
 
-# ---------------------------------------------------------------------------------------------- a warm spare
-
-_spare: dict[int, tuple[threading.Thread, list]] = {}
-_spare_lock = threading.Lock()
-
-
-def _start_spare(memory_mb: int) -> None:
-    box: list = []
-
-    def run():
-        kernel = Kernel(memory_mb=memory_mb)
-        try:
-            kernel.start()
-            box.append(kernel)
-        except SandboxError as exc:
-            box.append(exc)
-
-    thread = threading.Thread(target=run, name="nn-course-spare-kernel", daemon=True)
-    thread.start()
-    _spare[memory_mb] = (thread, box)
-
-
+# ------------------------------------------------------------------------------------------ getting a kernel
 def acquire(memory_mb: int) -> Kernel:
-    """A started kernel with these limits. A spare started in the background during the previous grading is
-    taken when there is one (a worker grading many students then pays no start-up); a new spare is started.
-    ``COURSE_KERNEL_SPARE=0`` turns spares off.
-    """
-    use_spare = os.environ.get("COURSE_KERNEL_SPARE", "1") != "0"
-    with _spare_lock:
-        ready = _spare.pop(memory_mb, None)
-        if use_spare:
-            _start_spare(memory_mb)
-    if ready is not None:
-        thread, box = ready
-        thread.join()
-        if box and isinstance(box[0], Kernel) and box[0].alive():
-            return box[0]
-        if box and isinstance(box[0], Kernel):
-            box[0].kill()
+    """A started kernel with these limits: forked from this process's zygote (:mod:`autograder.zygote`), or a
+    new sandboxed process where zygotes are off (``COURSE_KERNEL_ZYGOTE=0``) or could not start."""
+    from autograder import zygote
+
+    shared = zygote.shared()
+    if shared is not None:
+        try:
+            return shared.kernel(memory_mb)
+        except zygote.ZygoteError as exc:
+            raise SandboxError(f"the grading kernel did not start: {exc}") from exc
     kernel = Kernel(memory_mb=memory_mb)
     kernel.start()
     return kernel
 
 
-def shutdown_spares() -> None:
-    """Stop the spare kernels (also called at exit)."""
-    with _spare_lock:
-        spares = list(_spare.values())
-        _spare.clear()
-    for thread, box in spares:
-        thread.join(timeout=60)
-        for item in box:
-            if isinstance(item, Kernel):
-                item.kill()
+def shutdown() -> None:
+    """Stop this process's zygote (also called at exit)."""
+    from autograder import zygote
+
+    zygote.shutdown()
 
 
 # at interpreter exit, and at the exit of a multiprocessing worker (which skips atexit handlers)
-atexit.register(shutdown_spares)
-multiprocessing.util.Finalize(None, shutdown_spares, exitpriority=10)
+atexit.register(shutdown)
+multiprocessing.util.Finalize(None, shutdown, exitpriority=10)

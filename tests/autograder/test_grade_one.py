@@ -84,13 +84,12 @@ def test_a_symlinked_notebook_is_unreadable_not_followed(course):
 def test_without_a_sandbox_every_outcome_carries_the_warning(course, monkeypatch):
     submit(course, "di", "released_unchanged")
     monkeypatch.setenv("COURSE_DISABLE_SANDBOX", "1")
-    monkeypatch.setenv("COURSE_KERNEL_SPARE", "0")
-    sandbox.shutdown_spares()
     sandbox.sandbox_status.cache_clear()
     try:
         out = grade_submission(course, "ps1", "di", seed=1, limits=LIMITS)
     finally:
         sandbox.sandbox_status.cache_clear()
+        sandbox.shutdown()  # the unsandboxed zygote must not serve later tests
     assert out.warnings == [sandbox.UNSANDBOXED_WARNING] and "UNSANDBOXED" in out.reason, f"got {out}"
     assert out.status in STATUSES and out.score == 0, f"got {out}"
 

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 import autograder
-from autograder import sandbox
+from autograder import sandbox, zygote
 from autograder.execute import run_notebook
 from autograder.sandbox import Kernel, sandbox_status
 
@@ -36,14 +36,18 @@ def secret(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
-def kernel(secret):
+@pytest.fixture(scope="module", params=["fresh", "forked"])
+def kernel(request, secret):
+    """Every property below holds for a kernel started as its own sandbox and for one forked by a zygote."""
     os.environ["NN_COURSE_TEST_TOKEN"] = "grader-only"  # must not reach the kernel
+    z = zygote.Zygote() if request.param == "forked" else None
     try:
-        with Kernel(memory_mb=768) as k:
+        with Kernel(memory_mb=768, zygote=z) as k:
             yield k
     finally:
         del os.environ["NN_COURSE_TEST_TOKEN"]
+        if z is not None:
+            z.close()
 
 
 def test_bubblewrap_is_used_on_this_machine():
@@ -94,6 +98,13 @@ def test_a_memory_bomb_raises_memory_error_and_the_kernel_survives(kernel):
     assert report.ending == "ok", f"expected the run to end normally, got {report}"
 
 
+def test_the_memory_limit_is_left_to_student_data_not_reserved_address_space(kernel):
+    """768 MB of address space: the kernel with numpy and matplotlib loaded must leave most of it usable."""
+    report, text, errors = _run(kernel, "import numpy, matplotlib.pyplot\nblock = bytearray(400 * 1024**2)\n"
+                                        "print('allocated', len(block) >> 20)")
+    assert not errors and text.strip() == "allocated 400", f"expected 400 MB to fit, got {text!r} {errors}"
+
+
 def test_an_endless_cell_is_interrupted_and_the_next_cell_runs(kernel):
     report, text, errors = _run(kernel, "while True:\n    pass", "print('after')", cell_timeout_s=2)
     assert report.ending == "timed_out" and "after" in text, f"expected interrupt then 'after', got {report} {text!r}"
@@ -106,11 +117,17 @@ def test_output_beyond_the_cap_is_dropped_while_streaming(kernel):
     assert "output beyond 100000 bytes was dropped" in text, "expected a marker saying output was dropped"
 
 
-def test_a_killed_kernel_is_reported_and_its_folder_removed():
-    with Kernel(memory_mb=768) as k:
-        report, _, _ = _run(k, "import os\nos._exit(7)", "print('never')")
-        work = k.work
-    assert report.ending == "kernel_died" and "exit code" in " ".join(report.notes), f"got {report}"
+@pytest.mark.parametrize("forked", [False, True], ids=["fresh", "forked"])
+def test_a_killed_kernel_is_reported_and_its_folder_removed(forked):
+    z = zygote.Zygote() if forked else None
+    try:
+        with Kernel(memory_mb=768, zygote=z) as k:
+            report, _, _ = _run(k, "import os\nos._exit(7)", "print('never')")
+            work = k.work
+    finally:
+        if z is not None:
+            z.close()
+    assert report.ending == "kernel_died" and "exit code 7" in " ".join(report.notes), f"got {report}"
     assert not work.exists(), f"expected {work} removed after kill()"
 
 
@@ -135,6 +152,6 @@ def test_packages_installed_under_tmp_stay_visible_in_the_sandbox(tmp_path, monk
     work, conn, home = (tmp_path / name for name in ("work", "conn", "home"))
     for d in (work, conn, home):
         d.mkdir()
-    cmd = sandbox.bwrap_command(sandbox_status().tool, work, conn, home)
+    cmd = sandbox.bwrap_command(sandbox_status().tool, [work, conn], work, home)
     result = subprocess.run([*cmd, "/usr/bin/cat", str(package / "marker.txt")], capture_output=True, text=True)
     assert result.stdout == "still here", f"expected the marker inside the sandbox, got {result!r}"

@@ -8,6 +8,10 @@ grader over IPC sockets in a folder bound into the sandbox. It runs in its own P
 ``JPY_PARENT_PID`` unset, so ipykernel does not mistake the namespace's PID 1 for a dead parent), without
 capabilities, and with ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (file size) and ``RLIMIT_CORE`` set.
 
+A kernel is either its own sandbox (a new Python process, ~1.1 s of CPU with the notebook's imports) or a fork
+of a worker's zygote, which already lives in such a sandbox (:mod:`autograder.zygote`, ~0.15 s); the
+properties above hold for both, and :func:`acquire` uses the zygote unless it is off or cannot start.
+
 Where bubblewrap is missing or broken the kernel runs unsandboxed and :func:`sandbox_status` says so loudly;
 the caller puts that warning into every outcome (and the pipeline into its summary and export).
 """

@@ -101,32 +101,39 @@ def _run(cmd: list[str], cwd: Path, env: dict, timeout: float) -> tuple[float, s
 
 def grading_run(students: int = 30, workers: int = 2, seed: int = 2026, assignment: str = ASSIGNMENT,
                 timeout: float = 3600.0) -> dict:
-    """Grade ``students`` generated submissions with plain nbgrader and with ``course grade``; compare.
+    """Grade ``students`` generated submissions with plain nbgrader, then with ``course grade`` on one worker
+    and on ``workers``; compare.
 
-    Returns wall seconds for each (``nbgrader``, ``course_grade``), ``speedup`` = nbgrader / course_grade, the
-    scores of both, ``identical`` (every student scored the same by both) and ``differences``.
+    Returns wall seconds for each (``nbgrader``, ``course_grade_1``, ``course_grade``), ``speedup`` =
+    nbgrader / course_grade with ``workers``, ``speedup_1`` the same on one worker (what a cheaper student
+    costs, apart from parallelism), the scores of all three, ``identical`` (every student scored the same by
+    all) and ``differences``.
     """
     bindir = Path(sys.executable).parent
     env = {**os.environ, **SINGLE_THREAD_ENV, "COURSE_GRADING_SEED": str(seed)}
+    runs = {"nbgrader": None, "course_grade_1": 1, "course_grade": workers}
+    seconds, scores = {}, {}
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
-        ours, plain = Path(tmp) / "course", Path(tmp) / "plain"
-        ours.mkdir()
-        ids = build_class(ours, students, assignment)
-        shutil.copytree(ours, plain)
-        write_nbgrader_config(plain)
-        t_plain, p = _run([str(bindir / "nbgrader"), "autograde", assignment], plain, env, timeout)
-        if p.returncode != 0:
-            raise RuntimeError(f"nbgrader autograde failed (exit {p.returncode}):\n{p.stderr[-3000:]}")
-        t_ours, q = _run([str(bindir / "course"), "--course", str(ours), "grade", assignment,
-                          "--workers", str(workers), "--seed", str(seed)], ours, env, timeout)
-        if q.returncode != 0:
-            raise RuntimeError(f"course grade failed (exit {q.returncode}):\n{q.stdout[-2000:]}\n"
-                               f"{q.stderr[-2000:]}")
-        plain_scores = gradebook_scores(plain, assignment, ids)
-        our_scores = gradebook_scores(ours, assignment, ids)
-    diffs = {s: (plain_scores[s], our_scores[s]) for s in ids if plain_scores[s] != our_scores[s]}
+        template = Path(tmp) / "template"
+        template.mkdir()
+        ids = build_class(template, students, assignment)
+        for name, n in runs.items():
+            root = Path(tmp) / name
+            shutil.copytree(template, root)
+            if n is None:
+                write_nbgrader_config(root)
+                cmd = [str(bindir / "nbgrader"), "autograde", assignment]
+            else:
+                cmd = [str(bindir / "course"), "--course", str(root), "grade", assignment, "--workers", str(n),
+                       "--seed", str(seed)]
+            seconds[name], done = _run(cmd, root, env, timeout)
+            if done.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd[:2])} failed (exit {done.returncode}):\n{done.stdout[-2000:]}\n"
+                                   f"{done.stderr[-3000:]}")
+            scores[name] = gradebook_scores(root, assignment, ids)
+    diffs = {s: [scores[name][s] for name in runs] for s in ids if len({scores[name][s] for name in runs}) > 1}
     return {"assignment": assignment, "students": students, "workers": workers, "seed": seed,
-            "seconds": {"nbgrader": t_plain, "course_grade": t_ours}, "speedup": t_plain / t_ours,
-            "scores": {"nbgrader": plain_scores, "course_grade": our_scores},
-            "identical": not diffs and None not in plain_scores.values(),
-            "differences": {s: list(v) for s, v in diffs.items()}, "goal": 3.0}
+            "seconds": seconds, "speedup": seconds["nbgrader"] / seconds["course_grade"],
+            "speedup_1": seconds["nbgrader"] / seconds["course_grade_1"], "scores": scores,
+            "identical": not diffs and None not in scores["nbgrader"].values(),
+            "differences": diffs, "goal": 3.0}

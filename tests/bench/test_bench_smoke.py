@@ -103,9 +103,11 @@ def grading_result():
 def test_grading_benchmark_gives_identical_scores_from_both_graders(grading_result):
     r = grading_result
     assert r["identical"], f"nbgrader and course grade disagree: {r['differences']} (scores {r['scores']})"
+    assert set(r["scores"]) == {"nbgrader", "course_grade_1", "course_grade"}, f"runs: {sorted(r['scores'])}"
     full = r["scores"]["course_grade"]
     assert all(v is not None and v > 0 for v in full.values()), f"complete submissions scored {full}"
-    assert finite_positive(r["speedup"]), f"speed-up {r['speedup']!r}"
+    assert finite_positive(r["speedup"]) and finite_positive(r["speedup_1"]), \
+        f"speed-ups {r['speedup']!r} (workers) and {r['speedup_1']!r} (one worker)"
 
 
 @pytest.mark.torch
@@ -116,7 +118,8 @@ def test_report_has_the_machine_and_a_row_per_benchmark(training_results, autogr
     page = run_all.render(results, {"cpu": "test cpu", "cores": 2}, (1.0, 1.0, 1.0), (2.0, 2.0, 2.0), 60.0,
                           quick=True)
     for text in ("| cpu | test cpu |", "(a) playground", "(b) digits", "(c) 784-256-128-10", "| micrograd |",
-                 "`course_lib.autograd.Value`", "2 generated submissions of `01_neurons`", "Quick run"):
+                 "`course_lib.autograd.Value`", "2 generated submissions of `01_neurons`", "`course grade --workers 1`",
+                 "Quick run"):
         assert text in page, f"the report lacks {text!r}:\n{page}"
 
 

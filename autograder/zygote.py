@@ -311,20 +311,25 @@ class Zygote:
 
     def kernel(self, memory_mb: int):
         """A started :class:`~autograder.sandbox.Kernel`. From the second one on, it was forked as soon as the
-        previous kernel ended, so it started while the grader verified and recorded the previous student."""
-        from autograder.sandbox import Kernel
+        previous kernel ended, so it started while the grader verified and recorded the previous student; one
+        that died before running any code is replaced, never handed to a student."""
+        from autograder.sandbox import Kernel, SandboxError
 
-        spare, self._spare = self._spare, None
+        spare, self._spare, self._refill = self._spare, None, None  # nothing is forked ahead while we choose
         if spare is not None and spare.memory_mb != memory_mb:
-            self._refill = None
             spare.kill()
-            spare = None
+        elif spare is not None:
+            try:
+                spare.connect()
+            except SandboxError:
+                pass  # connect() has killed it; fork another below
+            else:
+                self._refill = memory_mb
+                return spare
+        kernel = Kernel(memory_mb=memory_mb, zygote=self)
+        kernel.start()
         self._refill = memory_mb
-        if spare is None:
-            spare = Kernel(memory_mb=memory_mb, zygote=self)
-            spare.launch()
-        spare.connect()
-        return spare
+        return kernel
 
     def end(self) -> int:
         """Kill the kernel and everything it started, and clean the sandbox; the number of processes killed.

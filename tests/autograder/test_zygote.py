@@ -152,6 +152,26 @@ def test_a_kernel_holds_none_of_the_zygotes_pipes(zyg):
     assert not errors and not held & zygote_pipes, f"the kernel holds the zygote's pipes {held & zygote_pipes}"
 
 
+def test_a_kernel_forked_in_advance_that_died_is_replaced_not_handed_out(zyg, monkeypatch):
+    _kernel(zyg).kill()  # from now on the next kernel is forked in advance
+    spare = zyg._spare
+    assert spare is not None, "expected a kernel forked in advance after the first one ended"
+
+    def died():
+        spare.kill()
+        raise sandbox.SandboxError("the grading kernel did not start: it exited with code 1")
+
+    monkeypatch.setattr(spare, "connect", died)
+    kernel = zyg.kernel(768)
+    try:
+        kernel.prepare({})
+        _, _, text, errors = _run(kernel, "print(6 * 7)")
+    finally:
+        kernel.kill()
+    assert kernel is not spare and text.strip() == "42" and not errors, \
+        f"expected a new working kernel in place of the dead one, got {text!r} {errors}"
+
+
 def test_a_student_who_kills_the_zygote_loses_only_their_own_run():
     z = zygote.Zygote()
     kernel = z.kernel(768)

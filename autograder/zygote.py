@@ -163,6 +163,12 @@ def _become_kernel(request: dict) -> None:
         os.dup2(null, 1)
         os.dup2(err, 2)
         os.closerange(3, 4096)
+        with open("/proc/self/statm") as fh:
+            in_use = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        if request["memory"] < in_use + (64 << 20):
+            print(f"[grader] the memory limit of {request['memory'] >> 20} MB is below what a kernel needs to start "
+                  f"({(in_use >> 20) + 64} MB with numpy and matplotlib loaded); raise --memory-mb", file=sys.stderr)
+            os._exit(3)
         for limit, value in ((resource.RLIMIT_AS, request["memory"]), (resource.RLIMIT_FSIZE, request["fsize"]),
                              (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(limit, (value, value))

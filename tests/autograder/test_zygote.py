@@ -172,6 +172,14 @@ def test_a_kernel_forked_in_advance_that_died_is_replaced_not_handed_out(zyg, mo
         f"expected a new working kernel in place of the dead one, got {text!r} {errors}"
 
 
+def test_a_memory_limit_too_small_to_start_a_kernel_says_what_to_raise(zyg):
+    with pytest.raises(sandbox.SandboxError, match=r"memory limit of 64 MB is below what a kernel needs .* "
+                                                    r"raise --memory-mb"):
+        zyg.kernel(64)
+    kernel = _kernel(zyg)  # and the zygote still serves a sensible limit
+    kernel.kill()
+
+
 def test_a_student_who_kills_the_zygote_loses_only_their_own_run():
     z = zygote.Zygote()
     kernel = z.kernel(768)

@@ -264,26 +264,39 @@ def test_when_no_zygote_can_start_kernels_start_fresh_and_say_so(monkeypatch, ca
     assert "zygote unavailable" in err and "preloading failed" in err, f"expected a warning on stderr, got {err!r}"
 
 
-def test_the_zygote_exits_when_the_grader_goes_away():
-    code = ("import time\nfrom autograder import zygote\n"
-            "z = zygote.Zygote()\nprint(z.proc.pid, flush=True)\ntime.sleep(60)")
-    grader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+@pytest.mark.parametrize("sandboxed", [True, False], ids=["sandboxed", "plain"])
+def test_the_zygote_and_its_kernel_end_when_the_grader_goes_away(sandboxed):
+    """Every process of a zygote carries its folder in its command line (a fork keeps its parent's argv)."""
+    code = ("import time\nfrom autograder import zygote\nz = zygote.Zygote()\nk = z.kernel(768)\n"
+            "print(z.root, flush=True)\ntime.sleep(60)")
+    env = {**os.environ, **({} if sandboxed else {"COURSE_DISABLE_SANDBOX": "1"})}
+    grader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
     try:
-        sandbox_pid = int(grader.stdout.readline())
+        root = grader.stdout.readline().strip()
+        assert root and len(_processes_of(root)) >= 2, f"expected a zygote and a kernel running for {root!r}"
         grader.send_signal(signal.SIGKILL)
         grader.wait()
         deadline = time.monotonic() + 10
-        while _running(sandbox_pid) and time.monotonic() < deadline:
+        while _processes_of(root) and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         grader.kill()
-    assert not _running(sandbox_pid), f"expected the zygote's sandbox (pid {sandbox_pid}) to end with its grader"
+    left = _processes_of(root)
+    assert not left, f"expected nothing of the zygote left once its grader died, found {left}"
 
 
-def _running(pid: int) -> bool:
-    """Alive and not a zombie waiting to be reaped."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+def _processes_of(root: str) -> list[int]:
+    """Running (not zombie) processes whose command line names ``root``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    if root.encode() not in fh.read():
+                        continue
+                with open(f"/proc/{entry}/stat") as fh:
+                    if fh.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found

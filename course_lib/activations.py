@@ -97,7 +97,11 @@ class ReLU(Activation):
     name, kinks = "relu", (0.0,)
 
     def _forward(self, x):
-        return np.maximum(x, 0)
+        # against zeros running along x's contiguous axis (a row, or a column of a Fortran-ordered x) rather than
+        # the scalar 0: the same numbers, but numpy 2.4 has a vectorised loop only for the first
+        # (128x256 float32: 20 against 42 us)
+        column = x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous
+        return np.maximum(x, np.zeros((len(x),) + (1,) * (x.ndim - 1) if column else x.shape[-1:], x.dtype))
 
     def _derivative(self, x):
         return x > 0

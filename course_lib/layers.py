@@ -12,13 +12,19 @@ import numpy as np
 from course_lib import _blas
 from course_lib._util import as_rng
 from course_lib.activations import get_activation
-from course_lib.module import Module, Parameter, _check_input, _float_dtype, _positive_int
+from course_lib.module import Module, Parameter, _all_zero, _check_input, _float_dtype, _ones, _positive_int
 from course_lib.regularisation import BatchNorm1d, Dropout
 
 __all__ = [
     "Parameter", "Module", "Linear", "ActivationLayer", "ReLU", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU",
     "Sigmoid", "Tanh", "Softplus", "Softmax", "PReLU", "Dropout", "BatchNorm1d", "Maxout", "Sequential",
 ]
+
+
+#: weights from which Linear.backward looks for an all-zero gradient to write into: the look costs a few
+#: microseconds and pays only when it saves a pass over a large matrix (measured in training: a gain for
+#: Linear(784, 256), 200,704 weights; a loss for Linear(256, 128), 32,768, and smaller)
+_DIRECT_MIN = 1 << 16
 
 
 class Linear(Module):
@@ -58,7 +64,10 @@ class Linear(Module):
             _check_input(self, x, self.in_features)
         if _blas.cold and x.shape[0] * self.in_features * self.out_features >= _blas.MIN_WORK:
             _blas.warm_up()  # OpenBLAS starts slow on some CPUs: one large product first (see _blas)
-        y = x @ self.weight.data.T
+        # x W^T computed as (W x^T)^T, the same numbers: OpenBLAS runs this orientation faster at a batch of 128
+        # (784->256: 0.82 against 0.96 ms on the course's machines), and the result, a Fortran-ordered view, is
+        # the layout in which the next layer's products and the softmax's row reductions are fastest as well
+        y = (self.weight.data @ x.T).T
         if self.bias is not None:
             y += self.bias.data
         self._x = x
@@ -76,10 +85,17 @@ class Linear(Module):
             raise ValueError(f"{self!r}.backward got grad_out of shape {grad_out.shape}; "
                              f"expected {(x.shape[0], self.out_features)} like the last output")
         w = self.weight
-        w.grad += grad_out.T @ x
+        if w.grad.size >= _DIRECT_MIN and _all_zero(w.grad):
+            # as after zero_grad(): the product can go straight into the gradient, no temporary to add; written
+            # as (x^T g)^T, the orientation OpenBLAS runs faster here (784->256: 0.66 against 0.73 ms)
+            np.matmul(x.T, grad_out, out=w.grad.T)
+        else:
+            w.grad += grad_out.T @ x
         if self.bias is not None:
-            self.bias.grad += grad_out.sum(axis=0)
-        return grad_out @ w.data if input_grad else None
+            # the sum over the batch as a product with ones: one BLAS call; numpy's sum along the batch axis of
+            # the Fortran-ordered gradients (see forward) took 27 against 5 us at 128x256
+            self.bias.grad += _ones(x.shape[0], grad_out.dtype) @ grad_out
+        return (w.data.T @ grad_out.T).T if input_grad else None  # g W, transposed as in forward
 
     def __repr__(self):
         return f"Linear({self.in_features}→{self.out_features}{'' if self._has_bias else ', bias=False'})"

@@ -144,6 +144,19 @@ def test_large_inputs_give_finite_results_without_warnings(name, dtype):
         assert np.all(np.isfinite(out)), f"{name} on {x}: non-finite output {out}"
 
 
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "1-D", "0-D", "3-D F"])
+def test_relu_gives_max_x_0_for_every_memory_layout(layout, rng):
+    x = rng.normal(size=(6, 5)).astype(np.float32)
+    x = {"C": x, "F": np.asfortranarray(x), "strided": x[::2, ::2], "1-D": x[0], "0-D": np.array(x[0, 0]),
+         "3-D F": np.asfortranarray(rng.normal(size=(4, 3, 2)))}[layout]
+    if x.ndim:
+        x[..., 0] = np.nan                                # propagates, as in np.maximum
+    got = get_activation("relu").forward(x)
+    np.testing.assert_array_equal(got, np.maximum(x, 0), err_msg=f"relu of a {layout} array")
+    assert got.dtype == x.dtype and np.shape(got) == x.shape, f"expected {x.dtype} {x.shape}, got {got.dtype} " \
+                                                               f"{np.shape(got)}"
+
+
 def test_saturating_functions_hit_their_limits_for_large_inputs():
     x = np.array([-1e4, 1e4])
     assert get_activation("sigmoid").forward(x).tolist() == [0.0, 1.0]

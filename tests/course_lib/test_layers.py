@@ -249,6 +249,26 @@ def test_backward_accumulates_into_gradients_rebound_to_a_flat_buffer(rng):
                                err_msg="Linear must read its weight through the Parameter at every call")
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_linear_writes_into_a_zero_gradient_and_adds_to_any_other(dtype, rng):
+    layer = L.Linear(300, 256, rng=rng, dtype=dtype)     # 76,800 weights: large enough to write in place
+    grad = layer.weight.grad
+    x, g = rng.normal(size=(7, 300)).astype(dtype), rng.normal(size=(7, 256)).astype(dtype)
+    expected = g.T @ x
+    layer(x)
+    layer.backward(g)
+    np.testing.assert_allclose(grad, expected, rtol=1e-5, err_msg="the first backward from a zero gradient")
+    layer(x)
+    layer.backward(g)
+    np.testing.assert_allclose(grad, 2 * expected, rtol=1e-5, err_msg="a second backward must add, not overwrite")
+    grad[...] = -0.0                                    # all bits not zero: must be added to, not overwritten
+    grad[0, 0] = np.nan
+    layer.backward(g)
+    assert np.isnan(grad[0, 0]), "a NaN already in the gradient should stay NaN after adding"
+    np.testing.assert_allclose(grad.ravel()[1:], expected.ravel()[1:], rtol=1e-5)
+    assert layer.weight.grad is grad and grad.dtype == dtype, "backward must write into p.grad in place"
+
+
 def test_layers_and_a_real_optimiser_share_the_same_memory(rng):
     net = L.Sequential(L.Linear(3, 4, rng=rng), L.BatchNorm1d(4), L.PReLU(4), L.Maxout(4, 2, rng=rng))
     opt = SGD(net.parameters(), lr=0.1)                  # rebinds p.data / p.grad to its flat buffer

@@ -128,6 +128,20 @@ def test_adam_without_bias_correction_starts_from_moments_biased_to_zero():
                                err_msg="uncorrected first step / corrected one should be (1-b1)/sqrt(1-b2)")
 
 
+def test_adam_state_reports_the_moments_of_the_formula():
+    b1, b2 = 0.8, 0.99
+    g1, g2 = np.array([0.5, -3.0]), np.array([1.0, 2.0])
+    p = Param(np.zeros(2))
+    opt = Adam([p], lr=0.01, betas=(b1, b2))
+    for g in (g1, g2):
+        p.grad[...] = g
+        opt.step()
+    expected = {"exp_avg": (1 - b1) * (b1 * g1 + g2), "exp_avg_sq": (1 - b2) * (b2 * g1**2 + g2**2)}
+    for name, value in expected.items():
+        np.testing.assert_allclose(opt.state[p][name], value, rtol=1e-12,
+                                   err_msg=f"state[{name!r}] should be the moment m_t / v_t of the docstring")
+
+
 def test_lr_is_settable_and_used_by_the_next_step():
     p = Param([1.0])
     opt = SGD([p], lr=0.1)

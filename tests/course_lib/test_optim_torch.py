@@ -34,6 +34,7 @@ def regression_problem(rng):
 
 
 def numpy_trajectory(cls, kw, X, Y, W0, b0, steps=20):
+    """The weights after each step, and the optimiser's final state of W and b (name -> array)."""
     W, b = Param(W0), Param(b0)
     opt = cls([W, b], **kw)
     out = []
@@ -44,7 +45,7 @@ def numpy_trajectory(cls, kw, X, Y, W0, b0, steps=20):
         b.grad += dpred.sum(axis=0)
         opt.step()
         out.append(np.concatenate([W.data.ravel(), b.data]))
-    return np.array(out)
+    return np.array(out), [opt.state[W], opt.state[b]]
 
 
 def torch_trajectory(torch, name, kw, X, Y, W0, b0, steps=20):
@@ -58,16 +59,23 @@ def torch_trajectory(torch, name, kw, X, Y, W0, b0, steps=20):
         ((Xt @ W.T + b - Yt) ** 2).mean().backward()
         opt.step()
         out.append(np.concatenate([W.detach().numpy().ravel(), b.detach().numpy()]))
-    return np.array(out)
+    return np.array(out), [{k: v.numpy() for k, v in opt.state[t].items() if k != "step"} for t in (W, b)]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_twenty_steps_match_torch_optim(torch, rng, case):
     cls, kw, torch_name, torch_kw = CASES[case]
     X, Y, W0, b0 = regression_problem(rng)
-    ours = numpy_trajectory(cls, kw, X, Y, W0, b0)
-    theirs = torch_trajectory(torch, torch_name, torch_kw, X, Y, W0, b0)
+    ours, our_state = numpy_trajectory(cls, kw, X, Y, W0, b0)
+    theirs, their_state = torch_trajectory(torch, torch_name, torch_kw, X, Y, W0, b0)
     assert np.abs(ours[-1] - ours[0]).max() > 1e-2, f"{case}: the weights barely moved, the check is vacuous"
     for t in range(len(ours)):
         np.testing.assert_allclose(ours[t], theirs[t], rtol=1e-6, atol=1e-9,
                                    err_msg=f"{case}: weights after step {t + 1} differ from torch.optim")
+    for name, mine, torchs in zip(("W", "b"), our_state, their_state):
+        assert sorted(mine) == sorted(torchs), f"{case}: state of {name} has buffers {sorted(mine)}, " \
+                                               f"torch.optim's has {sorted(torchs)}"
+        for key in mine:     # Adam stores its moments scaled; the state must report torch's exp_avg, exp_avg_sq
+            np.testing.assert_allclose(mine[key], torchs[key], rtol=1e-6, atol=1e-12,
+                                       err_msg=f"{case}: state[{name}][{key!r}] after 20 steps differs from "
+                                               f"torch.optim's")

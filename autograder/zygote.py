@@ -123,18 +123,19 @@ def _private_tmp_is_tmpfs() -> bool:
         return any(line.split()[4] == "/tmp" and " - tmpfs " in line for line in fh)
 
 
-def _empty(folder: str, keep: str) -> None:
-    """Remove everything in ``folder`` except the path ``keep`` (the zygote's own folder, bound from outside)."""
+def _empty(folder: str, keep: str, dev: int | None = None) -> None:
+    """Remove everything in ``folder`` on its own file system, except the path ``keep``. Folders bound in from
+    outside (the zygote's own, a venv or checkout under /tmp) are other file systems: never entered."""
+    dev = os.stat(folder).st_dev if dev is None else dev
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(folder):
-            if entry.path == keep:
-                continue
-            if keep.startswith(entry.path + "/"):
-                _empty(entry.path, keep)
-            elif entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError):
+                if entry.path == keep or entry.stat(follow_symlinks=False).st_dev != dev:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    _empty(entry.path, keep, dev)
+                    os.rmdir(entry.path)
+                else:
                     os.unlink(entry.path)
 
 

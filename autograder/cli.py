@@ -114,7 +114,8 @@ def cmd_check(args) -> int:
 def cmd_demo(args) -> int:
     from autograder.demo import run_demo
 
-    run_demo(workdir=Path(args.keep) if args.keep else None, workers=args.workers)
+    run_demo(workdir=Path(args.keep) if args.keep else None, workers=args.workers,
+             db_url=args.db or os.environ.get("COURSE_DB_URL") or None)
     return 0
 
 

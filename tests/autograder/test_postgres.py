@@ -53,6 +53,11 @@ def test_the_class_graded_on_postgresql_exports_exactly_what_sqlite_exports(demo
     assert strip(pg) == strip(lite)
     assert (pg_root / "grades.csv").read_text() == (lite_root / "grades.csv").read_text()
     assert not (pg_root / "gradebook.db").exists(), "the PostgreSQL course wrote a SQLite gradebook beside it"
+    from nbgrader.api import Gradebook
+
+    with Gradebook(url) as gb:
+        in_db = {s.student_id: s.score for s in gb.assignment_submissions(ASSIGNMENT)}
+    assert in_db == {r["student"]: r["score"] for r in pg if r["status"] != "missing"}, in_db
     assert {r["status"] for r in pg} >= {"graded", "missing"}, pg
 
 

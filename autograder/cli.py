@@ -6,6 +6,7 @@ Each subcommand is one step, implemented in its own module, idempotent, and ends
     course release [A ...] [--check]       # assignments/ from solutions/, leak-checked (release.py)
     course collect A downloads.zip         # submitted/<student>/A/…                    (collect.py)
     course grade A [--workers N] [--force] # parallel, crash-safe autograding           (pipeline.py)
+    course grade A --cluster ADDRESS       # the same on a Dask cluster                 (cluster.py)
     course feedback A                      # feedback/<student>/A/*.html, no hidden tests (feedback.py)
     course export [--out grades.csv]       # one row per student and assignment        (export.py)
     course export --format canvas|moodle   # the same grades as the LMS imports them    (lms.py)
@@ -73,7 +74,8 @@ def cmd_grade(args) -> int:
         given = {"timeout_s": args.timeout, "memory_mb": args.memory_mb}
         limits = Limits(**{k: v for k, v in given.items() if v})
     summary = grade_class(_course(args), args.assignment, args.student or None, workers=args.workers,
-                          force=args.force, seed=args.seed, limits=limits, grader=args.grader or GRADER)
+                          force=args.force, seed=args.seed, limits=limits, grader=args.grader or GRADER,
+                          cluster=args.cluster)
     print(summary)
     return 1 if summary.errors else 0
 
@@ -155,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="grading seed for the hidden inputs (default: fresh per run)")
     p.add_argument("--timeout", type=float, help="seconds allowed per submission")
     p.add_argument("--memory-mb", type=int, help="memory limit per submission")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="grade on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--grader", help=argparse.SUPPRESS)  # module:function, for tests and other graders
     p.set_defaults(func=cmd_grade)
 

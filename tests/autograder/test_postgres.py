@@ -72,6 +72,28 @@ def test_formgrader_reads_the_same_grades_from_the_database(demos):
     assert seen and seen == pytest.approx(exported), (seen, exported)
 
 
+def test_the_class_graded_on_a_dask_cluster_into_postgresql_exports_the_same(demos, tmp_path):
+    """Local SQLite, local PostgreSQL and the cluster writing PostgreSQL: one class and seed, one export."""
+    from dask_cluster import LoopbackCluster
+
+    from autograder.export import export
+    from autograder.pipeline import grade_class
+
+    lite_root, (pg_root, _, url) = demos["lite"][0], demos["pg"]
+    cluster = LoopbackCluster(tmp_path)
+    try:
+        cluster.add_worker("w1")
+        cluster.add_worker("w2")
+        course = Course(pg_root, db_url=url)
+        summary = grade_class(course, ASSIGNMENT, force=True, seed=SEED, cluster=cluster.address,
+                              progress=lambda _: None)
+    finally:
+        cluster.close()
+    assert not summary.errors and {r["action"] for r in summary.records.values()} == {"graded"}, summary.records
+    export(course, tmp_path / "cluster.csv", [ASSIGNMENT])
+    assert (tmp_path / "cluster.csv").read_text() == (lite_root / "grades.csv").read_text()
+
+
 def _hand_graded(url, assignment, student):
     """The (grade id, max points) of each cell of the submission that only a person can grade."""
     from nbgrader.api import Gradebook

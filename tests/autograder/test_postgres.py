@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from optional_tools import require
 from postgres_server import start_server
 
 from autograder.course import Course
@@ -74,10 +75,12 @@ def test_formgrader_reads_the_same_grades_from_the_database(demos):
 
 def test_the_class_graded_on_a_dask_cluster_into_postgresql_exports_the_same(demos, tmp_path):
     """Local SQLite, local PostgreSQL and the cluster writing PostgreSQL: one class and seed, one export."""
-    from dask_cluster import LoopbackCluster
 
     from autograder.export import export
     from autograder.pipeline import grade_class
+    from bench.loopback_cluster import LoopbackCluster
+
+    require("distributed", "grading on a Dask cluster into PostgreSQL")
 
     lite_root, (pg_root, _, url) = demos["lite"][0], demos["pg"]
     cluster = LoopbackCluster(tmp_path)

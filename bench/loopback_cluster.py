@@ -1,7 +1,7 @@
-"""A real Dask cluster on loopback for the distributed grading tests: one scheduler, worker processes.
+"""A real Dask cluster on loopback for the distributed grading tests and benchmark: a scheduler and workers.
 
 Each is a separate ``dask`` command-line process, as on a real cluster (no nanny, so a killed worker stays dead
-and its tasks must be regraded elsewhere). Locally a missing ``distributed`` skips the tests; in CI it fails them.
+and its tasks must be regraded elsewhere). Needs Dask's ``distributed`` (the ``cluster`` extra).
 """
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-from optional_tools import require
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -25,7 +23,6 @@ def _free_port() -> int:
 
 class LoopbackCluster:
     def __init__(self, log_dir: Path):
-        require("distributed", "the distributed grading tests")
         self.dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or "dask"
         self.log_dir, self.workers = Path(log_dir), {}
         self.address = f"tcp://127.0.0.1:{_free_port()}"

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from course_lib._util import as_rng
+from course_lib.validation import as_rng
 
 __all__ = ["iterate_minibatches", "fit", "evaluate", "predict", "accuracy", "History", "TrainingDiverged"]
 

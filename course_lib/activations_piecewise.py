@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._activation_base import Activation, _check_real
-from course_lib._util import check_positive
+from course_lib.activation_base import Activation, _check_real
+from course_lib.validation import check_positive
 
 
 class Hardtanh(Activation):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._util import as_rng, check_positive
+from course_lib.validation import as_rng, check_positive
 
 # ITU-R BT.601 luma weights: the usual RGB -> grey conversion.
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])

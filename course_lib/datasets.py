@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from course_lib._util import as_rng
+from course_lib.validation import as_rng
 
 __all__ = [
     "make_xor", "make_circles", "make_gaussians", "make_spiral", "make_moons", "make_regression_1d",

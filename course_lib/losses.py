@@ -6,13 +6,15 @@ returns a float and caches what ``backward()`` needs; ``backward()`` returns :ma
 
 Penalties (regularisers) act on parameters or predictions:
 
-* ``l2_penalty``: :math:`\lambda\sum w^2`, gradient :math:`2\lambda w`. PyTorch-style weight decay
-  (``optim.SGD(weight_decay=wd)`` adds :math:`wd\cdot w` to the gradient) is the gradient of
-  :math:`\frac{wd}{2}\sum w^2`, so ``l2_penalty(lam)`` and ``weight_decay=2*lam`` train identically.
+* ``l2_penalty``: :math:`\frac{\lambda}{2}\sum_W \|W\|^2`, gradient :math:`\lambda W` — the course's one
+  convention for weight decay: the same update as ``optim.SGD(weight_decay=lam)`` and PyTorch's
+  ``weight_decay``, which add :math:`\lambda W` to the gradient.
 * ``l1_penalty``: :math:`\lambda\sum |w|`, (sub)gradient :math:`\lambda\,\mathrm{sign}(w)`.
 * ``entropy_penalty``: :math:`\lambda\,\overline{H(\mathrm{softmax}(z))}` on the predictions.
 """
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -152,7 +154,7 @@ def get_loss(name: str) -> Loss:
 
 
 def _penalty(params, lam, add_grad, value_of, grad_of, who):
-    if not np.isfinite(lam) or lam < 0:
+    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not np.isfinite(lam) or lam < 0:
         raise ValueError(f"{who}: lam must be a finite number >= 0, got {lam!r}")
     params = params.parameters() if hasattr(params, "parameters") else list(params)
     total = 0.0
@@ -168,10 +170,17 @@ def _penalty(params, lam, add_grad, value_of, grad_of, who):
 
 
 def l2_penalty(params, lam, add_grad=False) -> float:
-    r"""L2 penalty :math:`\lambda\sum_p\sum w^2` over the given parameters (a list or a Module: pass only the
-    weights if biases should not be penalised). ``add_grad=True`` adds :math:`2\lambda w` to each ``p.grad``
-    in place. Equivalent to ``weight_decay = 2*lam`` in ``optim.SGD``/``Adam`` (see the module docstring)."""
-    return _penalty(params, lam, add_grad, lambda w: np.vdot(w, w), lambda w: (2.0 * lam) * w, "l2_penalty")
+    r"""L2 penalty (weight decay) :math:`\frac{\lambda}{2}\sum_W \|W\|^2` over the given parameters (a list or
+    a Module: pass only the weights if biases should not be penalised); its gradient is :math:`\lambda W`.
+
+    ``add_grad=True`` adds :math:`\lambda W` to each ``p.grad`` in place: exactly what
+    ``optim.SGD(weight_decay=lam)`` (and PyTorch's ``weight_decay``) adds, so the step is
+    :math:`W \leftarrow (1 - \alpha\lambda) W - \alpha\nabla Q` either way. The factor 1/2 is there so that
+    the gradient is :math:`\lambda W`, not :math:`2\lambda W`. The source lecture writes the penalty as
+    :math:`\lambda\|W\|_2` (the norm, unsquared); its gradient :math:`\lambda W/\|W\|` has a constant
+    length, a different regulariser — the squared form is what "weight decay" means everywhere in practice.
+    """
+    return _penalty(params, lam, add_grad, lambda w: np.vdot(w, w) / 2.0, lambda w: lam * w, "l2_penalty")
 
 
 def l1_penalty(params, lam, add_grad=False) -> float:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from course_lib._util import check_positive
+from course_lib.validation import check_positive
 
 __all__ = [
     "step_decay", "exponential_decay", "inverse_time_decay", "StepLR", "ExponentialLR", "InverseTimeLR",

@@ -23,9 +23,9 @@ import ipywidgets as W
 import numpy as np
 
 from course_lib import datasets, layers, losses, optim
-from course_lib._util import as_rng
 from course_lib.plotting import plot_decision_boundary
 from course_lib.training import iterate_minibatches
+from course_lib.validation import as_rng
 from course_lib.widgets._common import WIDE, App, check_range, set_controls
 
 FEATURES = {

@@ -29,16 +29,16 @@ import inspect
 import numpy as np
 
 from course_lib.activation_base import (
-    _INV_SQRT_2PI,
-    _SELU_ALPHA,
-    _SELU_SCALE,
-    _SQRT_2_OVER_PI,
+    INV_SQRT_2PI,
+    SELU_ALPHA,
+    SELU_SCALE,
+    SQRT_2_OVER_PI,
     Activation,
-    _as_float_array,
-    _check_real,
-    _parameter_names,
-    _sigmoid,
-    _softplus,
+    as_float_array,
+    check_real,
+    parameter_names,
+    stable_sigmoid,
+    stable_softplus,
 )
 from course_lib.activations_piecewise import (
     Hardshrink,
@@ -66,10 +66,10 @@ class Sigmoid(Activation):
     name, saturates, uses_exp = "sigmoid", True, True
 
     def _forward(self, x):
-        return _sigmoid(x)
+        return stable_sigmoid(x)
 
     def _derivative(self, x):
-        s = _sigmoid(x)
+        s = stable_sigmoid(x)
         return s * (1 - s)
 
 
@@ -126,7 +126,7 @@ class LeakyReLU(_Leaky):
     name = "leaky_relu"
 
     def __init__(self, negative_slope: float = 0.01):
-        _check_real("leaky_relu", "negative_slope", negative_slope)
+        check_real("leaky_relu", "negative_slope", negative_slope)
         self.negative_slope = float(negative_slope)
 
     @property
@@ -147,7 +147,7 @@ class PReLU(_Leaky):
     name = "prelu"
 
     def __init__(self, alpha: float = 0.25):
-        _check_real("prelu", "alpha", alpha)
+        check_real("prelu", "alpha", alpha)
         self.alpha = float(alpha)
 
     @property
@@ -159,7 +159,7 @@ class PReLU(_Leaky):
 
     def derivative_alpha(self, x):
         r""":math:`\partial f/\partial\alpha = \min(0, x)` elementwise (the learnable PReLU layer sums it)."""
-        x = _as_float_array(x, self, "derivative_alpha")
+        x = as_float_array(x, self, "derivative_alpha")
         return np.minimum(x, 0)
 
 
@@ -176,8 +176,8 @@ class RReLU(_Leaky):
     name = "rrelu"
 
     def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3, rng=None):
-        _check_real("rrelu", "lower", lower)
-        _check_real("rrelu", "upper", upper)
+        check_real("rrelu", "lower", lower)
+        check_real("rrelu", "upper", upper)
         if lower > upper:
             raise ValueError(f"rrelu: lower must be <= upper, got lower={lower!r}, upper={upper!r}")
         self.lower, self.upper = float(lower), float(upper)
@@ -226,10 +226,10 @@ class SELU(ELU):
     .. math:: f'(x) = \lambda \begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}
     """
     name = "selu"
-    _scale = _SELU_SCALE
+    _scale = SELU_SCALE
 
     def __init__(self):
-        super().__init__(alpha=_SELU_ALPHA)
+        super().__init__(alpha=SELU_ALPHA)
 
 
 class GELU(Activation):
@@ -249,7 +249,7 @@ class GELU(Activation):
         return x * self._cdf(x)
 
     def _derivative(self, x):
-        return self._cdf(x) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+        return self._cdf(x) + x * INV_SQRT_2PI * np.exp(-0.5 * x * x)
 
 
 class GELUTanh(Activation):
@@ -262,11 +262,11 @@ class GELUTanh(Activation):
     name, monotonic, uses_exp = "gelu_tanh", False, True
 
     def _forward(self, x):
-        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+        return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
 
     def _derivative(self, x):
-        t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+        t = np.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
 
 
 class Swish(Activation):
@@ -278,14 +278,14 @@ class Swish(Activation):
     name, monotonic, uses_exp = "swish", False, True
 
     def __init__(self, beta: float = 1.0):
-        _check_real(self.name, "beta", beta)
+        check_real(self.name, "beta", beta)
         self.beta = float(beta)
 
     def _forward(self, x):
-        return x * _sigmoid(self.beta * x)
+        return x * stable_sigmoid(self.beta * x)
 
     def _derivative(self, x):
-        s = _sigmoid(self.beta * x)
+        s = stable_sigmoid(self.beta * x)
         return s + self.beta * x * s * (1 - s)
 
 
@@ -310,11 +310,11 @@ class Mish(Activation):
     name, monotonic, uses_exp = "mish", False, True
 
     def _forward(self, x):
-        return x * np.tanh(_softplus(x))
+        return x * np.tanh(stable_softplus(x))
 
     def _derivative(self, x):
-        t = np.tanh(_softplus(x))
-        return t + x * (1 - t * t) * _sigmoid(x)
+        t = np.tanh(stable_softplus(x))
+        return t + x * (1 - t * t) * stable_sigmoid(x)
 
 
 class Softplus(Activation):
@@ -332,10 +332,10 @@ class Softplus(Activation):
         self.beta = float(beta)
 
     def _forward(self, x):
-        return _softplus(self.beta * x) / self.beta
+        return stable_softplus(self.beta * x) / self.beta
 
     def _derivative(self, x):
-        return _sigmoid(self.beta * x)
+        return stable_sigmoid(self.beta * x)
 
 
 class Softsign(Activation):
@@ -416,7 +416,7 @@ def get_activation(name, **params) -> Activation:
     if isinstance(name, Activation) and not params:
         return name
     cls = _lookup(name)
-    accepted = _parameter_names(cls)
+    accepted = parameter_names(cls)
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         takes = f"takes {', '.join(accepted)}" if accepted else "takes no parameters"

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench._timing import load_average, machine_info, run_isolated
+from bench.timing import load_average, machine_info, run_isolated
 
 #: name -> (target, full-size arguments, tiny arguments for --quick and the smoke test)
 BENCHMARKS = {

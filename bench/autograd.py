@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import gc
 
-from bench._timing import alternate, ratio, single_threaded
+from bench.timing import alternate, ratio, single_threaded
 
 single_threaded()
 

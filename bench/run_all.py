@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench._timing import load_average, machine_info, run_isolated
+from bench.timing import load_average, machine_info, run_isolated
 
 #: name -> (target, full-size arguments, tiny arguments for --quick and the smoke test)
 BENCHMARKS = {
@@ -172,7 +172,11 @@ def render(results: dict, machine: dict, load_before, load_after, elapsed: float
     head += ["## Machine", "", "| | |", "|---|---|"]
     head += [f"| {k} | {v} |" for k, v in machine.items() if k != "load_average"]
     head += [f"| load average (1, 5, 15 min) before / after | {load_before} / {load_after} |",
-             f"| run time | {elapsed / 60:.1f} min |", ""]
+             f"| run time | {elapsed / 60:.1f} min |", "",
+             "The machine's 2 cores may be shared with other work while the benchmarks run: a load average above "
+             "1 means another process competed for the cores. Every ratio compares contenders sampled "
+             "alternately in one process, so load slows both sides; wall-clock ratios suffer most, CPU-time "
+             "ratios (on which the goals are judged) least.", ""]
     body = _training(results)
     for key, fn in (("blas_warm_up", _blas), ("autograd", _autograd), ("grading", _grading)):
         if key in results:

@@ -22,7 +22,7 @@ fused Adam; the reference path within 3x of the fast one on (b) and (c).
 """
 from __future__ import annotations
 
-from bench._timing import SINGLE_THREAD_ENV, alternate, ratio, run_isolated, single_threaded
+from bench.timing import SINGLE_THREAD_ENV, alternate, ratio, run_isolated, single_threaded
 
 single_threaded()  # before numpy's BLAS does any work
 

@@ -40,7 +40,7 @@ __all__ = ["Value", "topological_order", "trace", "node_name"]
 
 def _as_float(value, what: str) -> float:
     """Convert a real number to ``float``; anything else is a ``TypeError`` that names ``what``."""
-    if isinstance(value, numbers.Real):
+    if isinstance(value, (float, int)) or isinstance(value, numbers.Real):  # the first test is the quick one
         return float(value)
     raise TypeError(f"{what}: expected a real number, got {value!r} ({type(value).__name__}); "
                     f"pass an int, a float or a Value")
@@ -68,7 +68,7 @@ class Value:
         self.op = _op
         self.label = label
         self._prev = tuple(_children)
-        self._local = (0.0,) * len(self._prev) if _local is None else tuple(float(d) for d in _local)
+        self._local = (0.0,) * len(self._prev) if _local is None else tuple(_local)
         if len(self._local) != len(self._prev):
             raise ValueError(f"Value({self.data:g}): got {len(self._prev)} children and {len(self._local)} "
                              f"local derivatives; give one local derivative per input")
@@ -213,8 +213,8 @@ def _operand(other, op: str, this) -> Value:
     """Turn a number into a constant leaf; reject anything else naming the operation and both operands."""
     if isinstance(other, Value):
         return other
-    if isinstance(other, numbers.Real):
-        return Value(float(other))
+    if isinstance(other, (float, int)) or isinstance(other, numbers.Real):
+        return Value(other)
     raise TypeError(f"Value {op}: cannot combine {this!r} with {other!r} of type {type(other).__name__}; "
                     f"the operands must be numbers or Values")
 
@@ -269,11 +269,12 @@ def topological_order(root: Value) -> list[Value]:
     stack = [root]
     while stack:
         node = stack[-1]
-        unvisited = [child for child in node._prev if child not in visited]
-        if unvisited:
-            visited.add(unvisited[0])
-            stack.append(unvisited[0])
-        else:
+        for child in node._prev:
+            if child not in visited:  # go down to this input first
+                visited.add(child)
+                stack.append(child)
+                break
+        else:  # every input is done: the node comes next in the order
             order.append(stack.pop())
     return order
 

@@ -36,8 +36,17 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     return shifted - log_norm
 
 
-def _as_float(pred) -> np.ndarray:
+def as_real_batch(pred, who: str = "loss") -> np.ndarray:
+    """``pred`` as a float array holding at least one sample; complex or non-numeric values and an empty
+    batch are errors (a complex prediction would silently lose its imaginary part)."""
     pred = np.asarray(pred)
+    if pred.dtype.kind not in "fiub":
+        raise TypeError(f"{who}: predictions must be real numbers, got an array of dtype {pred.dtype}"
+                        + ("; take .real or abs() explicitly if that is what you mean" if pred.dtype.kind == "c"
+                           else ""))
+    if pred.size == 0:
+        raise ValueError(f"{who}: got an empty batch (pred of shape {pred.shape}); a mean over no samples is "
+                         f"undefined — check the slicing that made the batch")
     return pred if pred.dtype.kind == "f" else pred.astype(np.float64)
 
 
@@ -65,6 +74,8 @@ class Loss:
     def _match_target(self, pred, target) -> np.ndarray:
         """``target`` as an array of pred's shape and dtype; a (batch,) target fits a (batch, 1) pred."""
         target = np.asarray(target)
+        if target.dtype.kind not in "fiub":
+            raise TypeError(f"{self!r}: targets must be real numbers, got an array of dtype {target.dtype}")
         if target.shape != pred.shape:
             if pred.ndim == 2 and pred.shape[1] == 1 and target.shape == pred.shape[:1]:
                 target = target.reshape(pred.shape)
@@ -80,7 +91,7 @@ class MSELoss(Loss):
     (batch,))."""
 
     def forward(self, pred, target) -> float:
-        pred = _as_float(pred)
+        pred = as_real_batch(pred, repr(self))
         diff = pred - self._match_target(pred, target)
         self._grad = diff * (2.0 / diff.size)
         return float(np.vdot(diff, diff) / diff.size)
@@ -93,7 +104,7 @@ class BCEWithLogitsLoss(Loss):
     (batch,))."""
 
     def forward(self, pred, target) -> float:
-        z = _as_float(pred)
+        z = as_real_batch(pred, repr(self))
         y = self._match_target(z, target)
         n = z.size
         loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
@@ -111,7 +122,7 @@ class SoftmaxCrossEntropyLoss(Loss):
     ``CrossEntropyLoss``."""
 
     def forward(self, pred, target) -> float:
-        z = _as_float(pred)
+        z = as_real_batch(pred, repr(self))
         y = np.asarray(target)
         if z.ndim != 2:
             raise ValueError(f"{self!r}: pred must be logits of shape (batch, classes), got shape {z.shape}")
@@ -135,7 +146,7 @@ class SoftmaxCrossEntropyLoss(Loss):
         return value
 
 
-_LOSSES = {
+LOSSES = {
     "mse": MSELoss,
     "bce_with_logits": BCEWithLogitsLoss,
     "binary_crossentropy": BCEWithLogitsLoss,
@@ -146,16 +157,23 @@ _LOSSES = {
 
 
 def get_loss(name: str) -> Loss:
-    """A loss by name (Keras-like ``compile``): one of ``sorted(_LOSSES)``."""
-    try:
-        return _LOSSES[name.lower()]()
-    except KeyError:
-        raise ValueError(f"unknown loss {name!r}; known losses: {', '.join(sorted(_LOSSES))}") from None
+    """A loss by name (Keras-like ``compile``): one of ``sorted(LOSSES)``."""
+    key = name.lower() if isinstance(name, str) else None
+    if key not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; known losses: {', '.join(sorted(LOSSES))}")
+    return LOSSES[key]()
+
+
+def check_lambda(lam, who: str, allow_negative: bool = False) -> None:
+    """A penalty's strength must be a finite real number (>= 0 unless ``allow_negative``)."""
+    if (isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not np.isfinite(lam)
+            or (lam < 0 and not allow_negative)):
+        bound = "a finite number" if allow_negative else "a finite number >= 0"
+        raise ValueError(f"{who}: lam must be {bound}, got {lam!r}")
 
 
 def _penalty(params, lam, add_grad, value_of, grad_of, who):
-    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not np.isfinite(lam) or lam < 0:
-        raise ValueError(f"{who}: lam must be a finite number >= 0, got {lam!r}")
+    check_lambda(lam, who)
     params = params.parameters() if hasattr(params, "parameters") else list(params)
     total = 0.0
     for p in params:
@@ -200,7 +218,8 @@ def entropy_penalty(logits, lam):
     :math:`\lambda < 0` rewards high entropy, i.e. penalises over-confident outputs (the "confidence
     penalty"). logits (batch, C) -> (value: float, grad: (batch, C)).
     """
-    z = _as_float(logits)
+    check_lambda(lam, "entropy_penalty", allow_negative=True)
+    z = as_real_batch(logits, "entropy_penalty")
     if z.ndim != 2:
         raise ValueError(f"entropy_penalty: logits must have shape (batch, classes), got shape {z.shape}")
     n = z.shape[0]

@@ -181,10 +181,9 @@ class SGD(Optimizer):
     def update(self, p, g, state):
         if self.momentum:
             v = buffer(state, "momentum_buffer", p.data)
-            v *= self.momentum
-            v += g                                          # v = rho v + g
+            v[...] = self.momentum * v + g                  # in place: the state keeps its array
             g = g + self.momentum * v if self.nesterov else v
-        p.data -= self.lr * g                               # w = w - lr * step
+        p.data -= self.lr * g
 
 
 class AdaGrad(Optimizer):
@@ -231,8 +230,7 @@ class RMSProp(Optimizer):
     def update(self, p, g, state):
         state["step"] = state.get("step", 0) + 1
         square_avg = buffer(state, "square_avg", p.data)
-        square_avg *= self.alpha
-        square_avg += (1 - self.alpha) * g * g
+        square_avg[...] = self.alpha * square_avg + (1 - self.alpha) * g * g
         p.data -= self.lr * g / (np.sqrt(square_avg) + self.eps)
 
 

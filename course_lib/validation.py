@@ -27,7 +27,8 @@ def check_finite(name: str, value) -> None:
 
 def check_positive(owner: str, name: str, value, allow_zero: bool = False) -> None:
     """Raise ``ValueError`` unless ``value`` is a real number > 0 (or >= 0 with ``allow_zero``)."""
-    ok = isinstance(value, numbers.Real) and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+          and (value >= 0 if allow_zero else value > 0))
     if not ok:
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{owner}: {name} must be {bound}, got {value!r}")
@@ -35,7 +36,7 @@ def check_positive(owner: str, name: str, value, allow_zero: bool = False) -> No
 
 def check_probability(owner: str, name: str, value) -> None:
     """Raise ``ValueError`` unless ``0 <= value < 1``."""
-    if not (isinstance(value, numbers.Real) and 0 <= value < 1):
+    if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value < 1):
         raise ValueError(f"{owner}: {name} must be in [0, 1), got {value!r}")
 
 

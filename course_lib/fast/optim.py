@@ -74,13 +74,15 @@ class Optimizer:
 
     @property
     def state(self) -> dict:
-        """Per parameter, its buffers by name: views into the optimiser's buffers, or copies for a buffer
-        stored scaled (``_stored_scale``)."""
+        """Per parameter, its buffers by name (PyTorch's names and values, Adam's true moments), **read-only**:
+        they are views into the flat buffers or, for a buffer stored scaled, copies, and writing into a copy
+        would silently do nothing — to edit the state, use the reference optimiser (``course_lib.optim``)."""
         out = {}
         scales = {n: self._stored_scale(n) for n in self._state_names}
         for group, buffers in zip(self._groups, self._buffers):
             for p, s in zip(group.params, group.slices):
-                out[p] = {n: _unscaled(b[s].reshape(p.data.shape), scales[n]) for n, b in buffers.items()}
+                out[p] = {n: read_only(_unscaled(b[s].reshape(p.data.shape), scales[n]))
+                          for n, b in buffers.items()}
                 if self._state_names and type(self) is not SGD:
                     out[p]["step"] = self.steps
         return out
@@ -337,6 +339,13 @@ class Adam(Optimizer):
         v *= b2
         v += tmp
         _scaled_step(p, m, v, step_size, eps, tmp)
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a`` (the buffer itself stays writable for the optimiser)."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 def _unscaled(buffer: np.ndarray, scale: float) -> np.ndarray:

@@ -182,3 +182,15 @@ def test_state_holds_per_parameter_buffers_of_its_shape():
     opt.step()
     np.testing.assert_allclose(opt.state[p]["momentum_buffer"], np.ones((2, 3)))
     np.testing.assert_allclose(opt.state[q]["momentum_buffer"], 2 * np.ones(4))
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, momentum=0.9), lambda ps: Adam(ps)], ids=["sgd", "adam"])
+def test_fast_state_is_read_only_for_every_rule(make):
+    p = Param([1.0, 2.0])
+    opt = make([p])
+    p.grad[...] = 1.0
+    opt.step()
+    for name, value in opt.state[p].items():
+        if name != "step":
+            with pytest.raises(ValueError, match="read-only"):
+                value[...] = 0.0

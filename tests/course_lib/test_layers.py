@@ -390,5 +390,3 @@ def test_compile_fit_predict_learn_xor(rng):
     assert last < 0.1 * first, f"expected the loss to fall tenfold: {first:.3f} -> {last:.3f}"
     pred = net.predict(X[:4]).argmax(axis=1)
     np.testing.assert_array_equal(pred, [0, 1, 1, 0], err_msg="the trained net must compute XOR")
-
-

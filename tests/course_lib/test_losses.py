@@ -207,3 +207,27 @@ def test_entropy_penalty_of_uniform_predictions_is_log_c_and_stationary():
     value, grad = losses.entropy_penalty(np.zeros((2, 4)), 1.0)
     assert value == pytest.approx(np.log(4)), f"expected log 4 = {np.log(4)}, got {value}"
     np.testing.assert_allclose(grad, 0.0, atol=1e-15, err_msg="maximum entropy must be a stationary point")
+
+
+# ------------------------------------------------------------------------------------------- misuse
+@pytest.mark.parametrize("loss, pred, target", [
+    (losses.MSELoss(), np.zeros((0, 1)), np.zeros(0)),
+    (losses.BCEWithLogitsLoss(), np.zeros((0, 1)), np.zeros(0)),
+    (losses.SoftmaxCrossEntropyLoss(), np.zeros((0, 3)), np.zeros(0, dtype=int)),
+], ids=lambda v: type(v).__name__ if isinstance(v, losses.Loss) else "")
+def test_an_empty_batch_is_a_clear_error_in_every_loss(loss, pred, target):
+    with pytest.raises(ValueError, match=r"empty batch.*shape \(0, \d\)"):
+        loss.forward(pred, target)
+
+
+def test_complex_predictions_are_refused_instead_of_losing_their_imaginary_part():
+    with pytest.raises(TypeError, match=r"real numbers, got an array of dtype complex128.*\.real"):
+        losses.MSELoss().forward(np.array([[1.0 + 2.0j]]), np.array([1.0]))
+    with pytest.raises(TypeError, match="targets must be real numbers"):
+        losses.MSELoss().forward(np.array([[1.0]]), np.array([1.0 + 1.0j]))
+
+
+@pytest.mark.parametrize("name", [None, 3, ["mse"]])
+def test_get_loss_of_a_non_string_gets_the_friendly_message(name):
+    with pytest.raises(ValueError, match=r"unknown loss .*; known losses: bce_with_logits"):
+        losses.get_loss(name)

@@ -27,7 +27,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench._timing import SINGLE_THREAD_ENV, load_average
+from bench.timing import SINGLE_THREAD_ENV, load_average
 from bench.grading import ASSIGNMENT, build_class, gradebook_scores
 
 

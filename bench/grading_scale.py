@@ -27,8 +27,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.timing import SINGLE_THREAD_ENV, load_average
 from bench.grading import ASSIGNMENT, build_class, gradebook_scores
+from bench.timing import SINGLE_THREAD_ENV, load_average
 
 
 def cells_own_seconds(root: Path, students: list[str], assignment: str = ASSIGNMENT, repeats: int = 3) -> float:

@@ -26,6 +26,8 @@ BENCHMARKS = {
                      dict(case="c", n=256, processes=1, repeats=1)),
     "autograd": ("bench.autograd:autograd_step", dict(repeats=5), dict(repeats=1, n=8, vector_steps=2)),
     "grading": ("bench.grading:grading_run", dict(students=30), dict(students=2)),
+    "grading_scale": ("bench.grading_scale:scale_run", dict(students=1000),
+                      dict(students=3, setups=("local_1", "cluster_1"))),
 }
 
 
@@ -178,7 +180,10 @@ def render(results: dict, machine: dict, load_before, load_after, elapsed: float
              "alternately in one process, so load slows both sides; wall-clock ratios suffer most, CPU-time "
              "ratios (on which the goals are judged) least.", ""]
     body = _training(results)
-    for key, fn in (("blas_warm_up", _blas), ("autograd", _autograd), ("grading", _grading)):
+    from bench.grading_scale import render as _grading_scale
+
+    for key, fn in (("blas_warm_up", _blas), ("autograd", _autograd), ("grading", _grading),
+                    ("grading_scale", _grading_scale)):
         if key in results:
             body += fn(results[key])
     return "\n".join(head + body).rstrip() + "\n"

@@ -22,7 +22,7 @@ The worked example ``f = (x + y) * z`` at ``x=-2, y=5, z=-4``::
 
 Design notes (why it is built this way):
 
-* every node is made by the one constructor, ``Value(data, inputs, op, local=derivatives)``: each operation
+* every node is made by the one constructor, ``Value(data, inputs, op, _local=derivatives)``: each operation
   below is its forward formula and its local derivatives, side by side;
 * the local derivatives are plain numbers stored on the node, not a closure per node: a closure that refers
   to its own output node is a reference cycle, which only the cyclic garbage collector can free; here a graph

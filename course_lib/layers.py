@@ -117,7 +117,7 @@ class ActivationLayer(Module):
         g and the result have x's shape."""
         if self._x is None:
             raise self.no_forward_error()
-        return self.activation.backward(self._x, grad_out)
+        return self.activation.backward(self._x, self.check_grad_out(grad_out, np.shape(self._x)))
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._params.items())

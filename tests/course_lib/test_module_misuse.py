@@ -66,11 +66,13 @@ def test_appending_a_layer_already_in_the_model_is_refused_and_leaves_the_model_
     (L.Dropout(0.0), np.ones((4, 3))),
     (L.BatchNorm1d(3), np.arange(12.0).reshape(4, 3)),
     (L.ReLU(), np.ones((4, 3))),
+    (L.Tanh(), np.ones((4, 3))),
+    (L.Softmax(), np.ones((4, 3))),
     (L.Maxout(3, 2, rng=0), np.ones((4, 3))),
 ], ids=lambda v: repr(v) if not isinstance(v, np.ndarray) else "")
 def test_every_layer_rejects_a_mis_shaped_grad_out_the_same_way(layer, x):
     y = layer.forward(x)
     for bad in (np.ones((1,) + y.shape[1:]), np.ones(y.shape[1:]), np.ones((y.shape[0], 1))):
-        with pytest.raises(ValueError, match=r"grad_out .*shape"):
+        with pytest.raises(ValueError, match=r"backward got grad_out of shape .*; expected .* like the last output"):
             layer.backward(bad)
     assert layer.backward(np.ones_like(y)).shape == x.shape

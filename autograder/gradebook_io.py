@@ -19,7 +19,7 @@ import nbgrader.api as nbgrader_api
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import OperationalError, SAWarning
 
-from autograder.verify import nbgrader_meta
+from autograder.nbgrader_cells import nbgrader_meta
 
 LOCK_RETRIES = 40
 

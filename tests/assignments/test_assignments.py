@@ -25,6 +25,7 @@ import nbformat
 import pytest
 import tomllib
 
+from autograder.cell_parts import kernel_problems, kernel_source
 from tools.build_assignments import _cells, _release, load_builders
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +122,7 @@ def submission(a: str, replace: dict[str, str] | None = None):
 
 def free_names(source: str) -> set[str]:
     """Names a cell reads but binds nowhere itself (assignments, parameters, loops, imports, defs)."""
-    from autograder.verify import to_python
+    from autograder.source_reading import to_python
 
     tree = ast.parse(to_python(source))
     loads, bound = set(), set()
@@ -140,7 +141,7 @@ def free_names(source: str) -> set[str]:
 @functools.cache
 def dependencies(a: str) -> dict[str, frozenset[str]]:
     """For each test cell, the answer cells whose code it can reach (through names, transitively)."""
-    from autograder.verify import defined_names
+    from autograder.source_reading import defined_names
 
     cells = read(source_path(a)).cells
     defines = {meta(c)["grade_id"]: defined_names([c.source]) for c in cells if meta(c).get("solution")
@@ -258,7 +259,7 @@ def autograded(record: dict) -> list[dict]:
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_committed_source_is_what_its_builder_writes(a):
     module = BUILDERS[a]
-    built = nbformat.writes(_cells.build(a, module.TITLE, module.cells())) + "\n"
+    built = nbformat.writes(_cells.build(a, module.TITLE, module.cells(), module.FORBIDDEN)) + "\n"
     assert source_path(a).read_text(encoding="utf-8") == built, (
         f"{source_path(a)} differs from tools/build_assignments/{module.__name__.rsplit('.', 1)[-1]}.py; "
         "run `python -m tools.build_assignments`")
@@ -303,6 +304,11 @@ def test_every_graded_cell_follows_the_grading_protocol(a):
         hidden = src.partition("### BEGIN HIDDEN TESTS")[2]
         assert "grading_rng(" in hidden and "own_code(" in hidden, \
             f"{a}:{gid}: hidden tests need fresh inputs (grading_rng) and the own-code check"
+        assert kernel_problems(src) == [], f"{a}:{gid}: the kernel part could hold a reference: {kernel_problems(src)}"
+        kernel = kernel_source(src)
+        for secret in ("course_lib", "own_code(", "assert_"):
+            assert secret not in kernel.partition("from autograder.harness import")[2].partition("\n")[2], \
+                f"{a}:{gid}: {secret!r} would run in the student's kernel:\n{kernel}"
     assert [c.metadata.get("tags") for c in cells[:2]] == [["colab-badge"], ["colab-setup"]], \
         f"{a}: the first two cells must be the Colab badge and setup cells"
 

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import sandbox
+from autograder import kernels, sandbox
 from autograder.course import Course
 from autograder.grade_one import STATUSES, Limits, grade_submission
 
@@ -89,7 +89,7 @@ def test_without_a_sandbox_every_outcome_carries_the_warning(course, monkeypatch
         out = grade_submission(course, "ps1", "di", seed=1, limits=LIMITS)
     finally:
         sandbox.sandbox_status.cache_clear()
-        sandbox.shutdown()  # the unsandboxed zygote must not serve later tests
+        kernels.shutdown()  # the unsandboxed zygote must not serve later tests
     assert out.warnings == [sandbox.UNSANDBOXED_WARNING] and "UNSANDBOXED" in out.reason, f"got {out}"
     assert out.status in STATUSES and out.score == 0, f"got {out}"
 

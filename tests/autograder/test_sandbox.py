@@ -155,3 +155,52 @@ def test_packages_installed_under_tmp_stay_visible_in_the_sandbox(tmp_path, monk
     cmd = sandbox.bwrap_command(sandbox_status().tool, [work, conn], work, home)
     result = subprocess.run([*cmd, "/usr/bin/cat", str(package / "marker.txt")], capture_output=True, text=True)
     assert result.stdout == "still here", f"expected the marker inside the sandbox, got {result!r}"
+
+
+FORBIDDEN_PROBE = """\
+import importlib
+attempts = {
+    "import": lambda: __import__("course_lib.activations"),
+    "importlib": lambda: importlib.import_module("course_lib." + "".join(["activ", "ations"])),
+    "__import__ computed": lambda: __import__("course_lib." + "snoitavitca"[::-1], fromlist=["get_activation"]),
+    "via layers": lambda: importlib.import_module("course_lib.layers"),
+    "attribute": lambda: __import__("course_lib").activations,
+}
+for how, attempt in attempts.items():
+    try:
+        attempt()
+        print(how, "IMPORTED")
+    except ImportError as exc:
+        print(how, "refused:", exc)
+from course_lib.losses import MSELoss
+import numpy as np
+print("allowed", MSELoss().forward(np.zeros(2), np.ones(2)))
+"""
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["fresh", "forked"])
+def test_a_forbidden_module_is_not_in_the_sandbox_however_it_is_imported(forked):
+    forbidden = ("course_lib.activations",)
+    z = zygote.Zygote(forbidden=forbidden) if forked else None
+    try:
+        with Kernel(memory_mb=768, zygote=z, forbidden=forbidden) as k:
+            _, text, errors = _run(k, FORBIDDEN_PROBE)
+    finally:
+        if z is not None:
+            z.close()
+    lines = text.strip().splitlines()
+    assert not errors and len(lines) == 6, f"the probe failed: {text!r} {errors}"
+    for line in lines[:5]:
+        assert "refused" in line and "course_lib.activations" in line and "is forbidden in this assignment" in line \
+            and "IMPORTED" not in line, f"expected the import refused with the module named, got {line!r}"
+    assert lines[5] == "allowed 1.0", f"expected an allowed module to stay usable, got {lines[5]!r}"
+
+
+def test_the_only_writable_places_are_the_ones_emptied_between_students(kernel):
+    places = ["/", "/var/tmp", "/var", "/dev", "/etc", "/home", "/root", "/run", "/opt", "/tmp", "/dev/shm"]
+    _, text, errors = _run(kernel, f"import os\nfor top in {places!r}:\n    try:\n"
+                                   "        os.makedirs(top, exist_ok=True)\n"
+                                   "        open(os.path.join(top, 'left-for-the-next'), 'w').close()\n"
+                                   "        print(top)\n    except OSError:\n        pass")
+    assert not errors and set(text.split()) <= {"/tmp", "/dev/shm"}, \
+        f"expected only /tmp and /dev/shm writable (the zygote empties both), got {text.split()} {errors}"

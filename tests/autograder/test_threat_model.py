@@ -61,6 +61,30 @@ TABLE = {
     "deleted_test": (4, "tampered", "test cell test_sigmoid was deleted", LIMITS),
     "duplicated_test": (4, "tampered", "test cell test_mse is duplicated", LIMITS),
     "edited_test": (2, "tampered", "test cell test_mse was edited", LIMITS),
+    # issue 12. No reference is in the kernel: peeking finds nothing, a forged record is compared with what
+    # only the verifier computes; "wrong" is the control (the same wrong answers without the trick)
+    "wrong": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "peek_globals": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "peek_frames": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "peek_gc": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "peek_history": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "forged_records": (0, "graded", "test_mse 0/2", LIMITS),
+    "seed_reader": (2, "graded", "test_sigmoid 0/2", LIMITS),
+    # forbidden modules are not in the sandbox; "allowed_module" is the control (an allowed module works)
+    "delegate_import": (2, "graded", "course_lib.activations is forbidden in this assignment", LIMITS),
+    "delegate_importlib": (2, "graded", "course_lib.activations is forbidden in this assignment", LIMITS),
+    "delegate_dunder_import": (2, "graded", "course_lib.activations is forbidden in this assignment", LIMITS),
+    "delegate_top_level": (2, "graded", "course_lib.activations is forbidden in this assignment", LIMITS),
+    "allowed_module": (4, "graded", "", LIMITS),
+    # own_code follows the student's wrappers back to a def; "wrapped_library" is the control
+    "wrapped_honest": (4, "graded", "", LIMITS),
+    "wrapped_library": (2, "graded", "test_sigmoid 0/2: HarnessError: own_code('sigmoid'): sigmoid is bound to "
+                                     "a call logged(expit) that wraps no function of the notebook's own", LIMITS),
+    "shared_line": (4, "graded", "", LIMITS),
+    "extra_graded_cell": (4, "tampered", "cell 'bonus' is marked as graded but the assignment has no such cell",
+                          LIMITS),
+    "altered_points": (4, "tampered", "answer cell 'written' had its grading metadata changed (points)", LIMITS),
+    "deep_output": (4, "graded", "1 output(s) nested deeper than 100 levels were dropped", LIMITS),
 }
 
 
@@ -140,3 +164,25 @@ def test_hidden_inputs_change_with_the_seed_but_full_marks_stay(graded, tmp_path
         f"expected full marks under another seed, got {dataclasses.asdict(out)}"
     old, new = _hidden_input_record(graded["course"], "correct"), _hidden_input_record(Course(root), "correct")
     assert old["data"] != new["data"], "expected the hidden test's observed output to differ between two seeds"
+
+
+def test_every_automatic_zero_names_its_task_and_cause(graded):
+    for case, out in graded["outcomes"].items():
+        if out.status in ("missing", "unreadable"):
+            continue  # one reason for the whole notebook
+        for cell in out.cells:
+            if cell["passed"] is False and cell["max_points"] > 0:
+                assert f"{cell['grade_id']} 0/{cell['max_points']:g}: " in out.reason, \
+                    f"{case}: {cell['grade_id']} scored zero but the reason does not say why: {out.reason!r}"
+
+
+def test_the_kernel_never_held_a_reference(graded):
+    """The graded notebooks hold the cells as the kernel ran them: no check region, no reference import."""
+    import nbformat
+
+    for case in ("correct", "peek_frames", "forged_records"):
+        nb = nbformat.read(graded["course"].path("autograded", case, "ps1", "ps1.ipynb"), as_version=4)
+        tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_")]
+        for cell in tests:
+            for secret in ("BEGIN CHECKS", "expected", "MSELoss", "assert_array(y,", "own_code(\""):
+                assert secret not in cell.source, f"{case}: {secret!r} ran in the kernel: {cell.source}"

@@ -14,7 +14,7 @@ import time
 import nbformat
 import pytest
 
-from autograder import sandbox, zygote
+from autograder import kernels, sandbox, zygote
 from autograder.execute import run_notebook
 
 
@@ -153,9 +153,10 @@ def test_a_kernel_holds_none_of_the_zygotes_pipes(zyg):
 
 
 def test_a_kernel_forked_in_advance_that_died_is_replaced_not_handed_out(zyg, monkeypatch):
-    _kernel(zyg).kill()  # from now on the next kernel is forked in advance
+    _kernel(zyg).kill()
+    zyg.prefork(768)  # what kernels.acquire does once a kernel has ended
     spare = zyg._spare
-    assert spare is not None, "expected a kernel forked in advance after the first one ended"
+    assert spare is not None, "expected a kernel forked in advance after prefork()"
 
     def died():
         spare.kill()
@@ -249,17 +250,14 @@ def test_without_bubblewrap_only_the_zygotes_own_descendants_are_killed(monkeypa
 
 
 def test_when_no_zygote_can_start_kernels_start_fresh_and_say_so(monkeypatch, capfd):
-    def broken():
+    def broken(**_):
         raise zygote.ZygoteError("preloading failed: ImportError")
 
     zygote.shutdown()
     monkeypatch.setattr(zygote, "Zygote", broken)
     monkeypatch.setattr(zygote, "_failed", None)
-    kernel = sandbox.acquire(768)
-    try:
+    with kernels.acquire(768) as kernel:
         assert kernel.zygote is None and kernel.alive(), "expected a fresh sandboxed kernel"
-    finally:
-        kernel.kill()
     err = capfd.readouterr().err
     assert "zygote unavailable" in err and "preloading failed" in err, f"expected a warning on stderr, got {err!r}"
 

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import attacks  # tests/assignments/attacks.py (pytest puts this folder on sys.path)
 import nbformat
 import pytest
 import tomllib
@@ -231,7 +232,9 @@ def graded(tmp_path_factory):
             root = tmp_path_factory.mktemp(f"course-{a}")
             shutil.copytree(ROOT / "solutions" / a, root / "solutions" / a)
             shutil.copytree(ROOT / "assignments" / a, root / "assignments" / a)
-            subs = {"source": submission(a), "release": read(release_path(a))}
+            subs = {"source": submission(a), "release": read(release_path(a)),
+                    "spy": submission(a, attacks.spy_answers(read(source_path(a)), BUILDERS[a].FORBIDDEN)),
+                    "delegate": submission(a, attacks.delegating_answer(read(source_path(a)), a))}
             for k, group in enumerate(rounds(a), start=1):
                 subs[f"wrong-{k}"] = submission(a, {w.cell: w.code for w in group})
             for student, nb in subs.items():
@@ -245,8 +248,11 @@ def graded(tmp_path_factory):
             summary = grade_class(course, a, sorted(subs), workers=2, seed=GRADING_SEED, progress=lambda *_: None)
             assert not summary.errors, f"the grader failed on {a}: {summary.errors}"
             cache[a] = summary.records
+            roots[a] = root
         return cache[a]
 
+    roots = {}
+    grade.roots = roots
     return grade
 
 
@@ -372,3 +378,59 @@ def test_wrong_answer_loses_points_on_the_hidden_tests(w, graded):
         c = cells[gid]
         assert c["points"] < c["max_points"], \
             f"{w} ({w.why}): expected < {c['max_points']} points on {gid}, got {c['points']}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_a_spy_in_every_graded_function_finds_no_reference_and_costs_no_points(a, graded):
+    """Issue 12: while observed, a graded function walks its callers' frames, the globals, gc, the history and
+    sys.modules; it finds nothing of the checks, and wrapping one's own functions keeps every point."""
+    import nbformat as nbf
+
+    record = graded(a)["spy"]
+    failed = {c["grade_id"]: c["message"][:200] for c in autograded(record) if c["points"] != c["max_points"]}
+    assert record["status"] == "graded" and not failed, \
+        f"{a}: expected full marks with every graded function wrapped, got {record['reason']}; failed {failed}"
+    nb = nbf.read(graded.roots[a] / "autograded" / "spy" / a / f"{a}.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                   if o.get("output_type") == "stream")
+    leaks = [line for line in text.splitlines() if line.startswith("LEAK")]
+    assert not leaks, f"{a}: the student's code found what only the verifier may hold: {leaks[:10]}"
+    source = read(source_path(a))
+    watched = {n for names in attacks.graded_functions(source).values() for n in names}
+    classes = {n.name for c in source.cells if c.cell_type == "code" and "%" not in c.source
+               for n in ast.parse(c.source).body if isinstance(n, ast.ClassDef)}
+    missing = sorted(n for n in watched - classes if f"spy looked at {n}" not in text)
+    assert not missing, f"{a}: the spy never ran in {missing}, so it proves nothing there"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_delegating_to_a_forbidden_module_scores_zero_with_the_module_named(a, graded):
+    _, _, test, module = attacks.DELEGATE[a]
+    record = graded(a)["delegate"]
+    cells = {c["grade_id"]: c for c in autograded(record)}
+    assert cells[test]["points"] == 0, f"{a}: delegating to {module} kept {cells[test]['points']} points"
+    assert f"{test} 0/" in record["reason"] and module in record["reason"] \
+        and "is forbidden in this assignment" in record["reason"], f"{a}: reason {record['reason']!r}"
+    others = {g: c["message"][:160] for g, c in cells.items() if g != test and c["points"] != c["max_points"]}
+    assert not others, f"{a}: an allowed module or another task lost points: {others}"
+
+
+def test_the_spy_reports_a_reference_it_can_reach(capsys):
+    """The spy is not blind: in a namespace holding what the old protocol left in the kernel, it finds it."""
+    import types
+
+    import course_lib.activations
+
+    namespace = {"__name__": "__main__"}
+    shell = types.SimpleNamespace(user_ns=namespace)
+    namespace["get_ipython"] = lambda: shell
+    exec(attacks.SPY % {"forbidden": '["course_lib.activations"]', "names": '["expected"]',
+                        "lines": repr(["assert_array(y, ref.forward(x))"[::-1]])}, namespace)
+    namespace.update(expected=1.0, ref=course_lib.activations.get_activation("tanh"),
+                     In=["y = observe('t', lambda: f(x))\nassert_array(y, ref.forward(x))"])
+    exec("def f(x):\n    return x\nf = spy(f)\nf(1)\n", namespace)
+    out = capsys.readouterr().out
+    for leak in ("name expected", "object of Tanh", "check line", "module course_lib.activations"):
+        assert f"LEAK f {leak}" in out, f"expected the spy to report {leak!r}, it printed {out!r}"

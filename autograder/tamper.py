@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.cell_parts import kernel_source
-from autograder.nbgrader_cells import is_solution_cell, is_test_cell, nbgrader_meta
+from autograder.nbgrader_adapter import is_solution_cell, is_test_cell, nbgrader_meta
 from autograder.source_reading import cell_text
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from autograder import harness
 from autograder.cell_parts import kernel_problems
-from autograder.nbgrader_cells import is_solution_cell, is_test_cell, nbgrader_meta
+from autograder.nbgrader_adapter import is_solution_cell, is_test_cell, nbgrader_meta
 from autograder.source_reading import cell_text, defined_names, parse
 
 _PRELUDE = "import numpy as np\n"

@@ -2,12 +2,12 @@
 
 For every assignment: the committed source is what its builder writes and the committed release is what one
 command generates from it; the release holds no solution and no hidden test; the source runs headless with
-every test passing; graded by the real grader (``autograder.grade_one.grade_submission``, sandboxed), the
+every test passing; graded by the real grader (``autograder.grade_submission.grade_submission``, sandboxed), the
 source earns full marks and the unchanged release earns zero; and every plausible wrong answer in
 ``wrong_answers/<assignment>.toml`` passes the visible tests in a kernel yet loses points on the hidden ones.
 
 Cost. Grading is the slow part (a sandboxed kernel per submission), so each assignment's submissions are graded
-once, as students of one temporary course, two at a time (``autograder.pipeline.grade_class``). Wrong answers
+once, as students of one temporary course, two at a time (``autograder.grade_class.grade_class``). Wrong answers
 whose cells cannot influence each other's tests share a submission (see :func:`rounds`): a wrong cell is never
 combined with a test cell that depends on it, directly or through another answer cell, so every lost point is
 still caused by its own wrong answer.
@@ -223,7 +223,7 @@ def graded(tmp_path_factory):
     """``graded(a)`` -> {student: journal record}; one temporary course per assignment, graded once."""
     from autograder.course import Course
     from autograder.gradebook_io import ensure_structure
-    from autograder.pipeline import grade_class
+    from autograder.grade_class import grade_class
 
     cache = {}
 

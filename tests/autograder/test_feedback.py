@@ -8,7 +8,7 @@ import pytest
 from tiny_course import ASSIGNMENT, NOTEBOOK, answer, make_course
 
 from autograder.feedback import check_feedback, generate_feedback, html_text
-from autograder.pipeline import grade_class
+from autograder.grade_class import grade_class
 from autograder.release import LeakError, nbgrader_api, release, secret_lines
 from autograder.roster import import_roster
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course
-from autograder.grade_one import Limits, grade_submission
+from autograder.grade_submission import Limits, grade_submission
 from autograder.gradebook_io import ensure_structure
 
 FIXTURES = Path(__file__).parent / "fixtures"

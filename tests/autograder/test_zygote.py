@@ -6,10 +6,12 @@ fresh kernels alike in test_sandbox.py; this module checks what sharing one sand
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -86,6 +88,7 @@ print('left', len(os.listdir('/proc')))
 
 LOOK_AROUND = """
 import os
+import shutil
 others = []
 for pid in os.listdir('/proc'):
     if pid.isdigit() and int(pid) not in (1, os.getpid(), os.getppid()):
@@ -298,3 +301,33 @@ def _processes_of(root: str) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+def test_grading_ends_with_no_folder_of_the_zygote_or_of_course_lib_left(tmp_path):
+    """A CI run left 16 zygote folders in /tmp: shutdown removes this process's, and a new zygote removes those
+    of graders that died without cleaning up (their process id is in the name)."""
+    import tempfile
+
+    from autograder import forbidden
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    left = Path(tempfile.gettempdir()) / f"{zygote.ROOT_PREFIX}{dead.pid}-left"
+    alive = Path(tempfile.gettempdir()) / f"{zygote.ROOT_PREFIX}{os.getppid()}-alive"
+    for folder in (left, alive):
+        (folder / "work").mkdir(parents=True, exist_ok=True)
+    try:
+        kernels.shutdown()
+        z = zygote.shared(("course_lib.neuron",))
+        copy = forbidden.restricted_copy(("course_lib.neuron",))
+        assert z is not None and z.root.is_dir() and copy.is_dir(), "expected a zygote and its course_lib copy"
+        assert not left.exists(), f"expected the folder of a dead grader removed, {left} is still there"
+        assert alive.exists(), "a folder of a grader that still runs must be left alone"
+        with kernels.acquire(768, ("course_lib.neuron",)) as kernel:
+            assert kernel.alive()
+        kernels.shutdown()
+        assert not z.root.exists() and not copy.parent.exists(), \
+            f"expected {z.root} and {copy.parent} removed when grading ends"
+    finally:
+        shutil.rmtree(alive, ignore_errors=True)
+        shutil.rmtree(left, ignore_errors=True)

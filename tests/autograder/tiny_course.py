@@ -1,7 +1,7 @@
 """Test support for the pipeline tests: a tiny nbgrader course and a stand-in grader.
 
 ``make_course`` writes a one-notebook assignment ``ps1`` (one solution cell, one visible and one hidden test)
-into a temporary folder. ``double_grade`` is a TEST DOUBLE of ``autograder.grade_one.grade_submission``: it
+into a temporary folder. ``double_grade`` is a TEST DOUBLE of ``autograder.grade_submission.grade_submission``: it
 scores a submission by plain nbgrader autograde when ``real=True``, otherwise by reading the notebook's
 answer without a kernel (fast), and logs every call so tests can count them.
 """
@@ -65,7 +65,7 @@ def make_course(root: Path, roster=("alice", "bob", "carol")):
 
 
 @dataclass
-class DoubleOutcome:  # the fields of autograder.grade_one.Outcome
+class DoubleOutcome:  # the fields of autograder.grade_submission.Outcome
     student: str
     assignment: str
     status: str

@@ -12,6 +12,7 @@ import nbformat
 
 from autograder.cell_parts import BEGIN_CHECKS, END_CHECKS, kernel_problems
 from autograder.forbidden import METADATA_KEY, declared
+from autograder.nbgrader_adapter import mark
 from tools.build_notebooks._common import _clean, assemble, code, md
 
 HARNESS_IMPORT = (
@@ -21,21 +22,12 @@ HARNESS_IMPORT = (
 )
 
 
-def _nbgrader(cell, grade_id: str, *, grade: bool, solution: bool, locked: bool, points=None):
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-            "solution": solution, "task": False}
-    if points is not None:
-        meta["points"] = points
-    cell.metadata["nbgrader"] = meta
-    return cell
-
-
 def answer(grade_id: str, text: str):
     """An autograded answer cell; ``### BEGIN/END SOLUTION`` mark what the release replaces by a stub."""
     src = _clean(text)
     if "### BEGIN SOLUTION" not in src or "### END SOLUTION" not in src:
         raise ValueError(f"answer cell {grade_id!r} has no ### BEGIN SOLUTION / ### END SOLUTION region")
-    return _nbgrader(code(src), grade_id, grade=False, solution=True, locked=False)
+    return mark(code(src), grade_id, grade=False, solution=True, locked=False)
 
 
 def tests(grade_id: str, points: int, visible: str, checks: str, hidden: str = "", hidden_checks: str = ""):
@@ -50,7 +42,7 @@ def tests(grade_id: str, points: int, visible: str, checks: str, hidden: str = "
     problems = kernel_problems(cell.source)
     if problems:
         raise ValueError(f"test cell {grade_id!r}: " + "; ".join(problems))
-    return _nbgrader(cell, grade_id, grade=True, solution=False, locked=True, points=points)
+    return mark(cell, grade_id, grade=True, solution=False, locked=True, points=points)
 
 
 def _region(checks: str) -> str:
@@ -59,9 +51,9 @@ def _region(checks: str) -> str:
 
 def written(grade_id: str, points: int, question: str, model_answer: str):
     """A question (read-only markdown) and a manually graded markdown answer holding the model answer."""
-    ask = _nbgrader(md(question), grade_id + "_question", grade=False, solution=False, locked=True)
+    ask = mark(md(question), grade_id + "_question", grade=False, solution=False, locked=True)
     reply = md("### BEGIN SOLUTION\n" + _clean(model_answer) + "\n### END SOLUTION")
-    return [ask, _nbgrader(reply, grade_id, grade=True, solution=True, locked=False, points=points)]
+    return [ask, mark(reply, grade_id, grade=True, solution=True, locked=False, points=points)]
 
 
 def rules(assignment: str, allowed: str, forbidden: str) -> nbformat.NotebookNode:

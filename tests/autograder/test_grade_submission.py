@@ -10,7 +10,8 @@ from nbgrader.api import Gradebook
 
 from autograder import kernels, sandbox
 from autograder.course import Course
-from autograder.grade_one import STATUSES, Limits, grade_submission
+from autograder.grade_submission import Limits, grade_submission
+from autograder.status import STATUSES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIMITS = Limits(timeout_s=60, memory_mb=1024, output_bytes=1_000_000, cell_timeout_s=30)

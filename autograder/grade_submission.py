@@ -33,22 +33,12 @@ from autograder.forbidden import STUB_MARKER, declared
 from autograder.gradebook_io import ensure_structure, record_scores
 from autograder.harness import SEED_ENV
 from autograder.kernels import acquire
-from autograder.nbgrader_cells import is_test_cell, nbgrader_meta
+from autograder.nbgrader_adapter import is_test_cell, nbgrader_meta
 from autograder.sandbox import SandboxError, sandbox_status
+from autograder.status import first_to_see
 from autograder.tamper import Unreadable, match_notebooks, read_notebook, rebuild, solution_sources
 from autograder.verify import CellVerdict, verify_notebook
 
-# graded:       every notebook ran to its end within the limits; the score is the verifier's
-# missing:      no submission folder, or no notebook for the assignment in it (score 0)
-# timed_out:    a cell (interrupted; later cells still ran) or the whole notebook ran over its time
-# kernel_died:  the kernel exited (os._exit, a kill, a crash) or could not start; cells not reached fail
-# unreadable:   not a notebook (corrupt JSON, a symlink, too large) (score 0)
-# tampered:     test cells were edited, deleted or duplicated; graded with the source's test cells anyway
-# needs_manual: a person must look: an authoring error in a test cell, or an error of the grader itself
-# (Written answers always await hand grading: their cells have passed=None; that is not a status.)
-STATUSES = ("graded", "missing", "timed_out", "kernel_died", "unreadable", "tampered", "needs_manual")
-# When notebooks of one assignment end differently, the outcome shows the one an instructor must see first.
-_PRECEDENCE = ("needs_manual", "tampered", "unreadable", "timed_out", "kernel_died", "missing", "graded")
 MAX_COPY_BYTES = 200 * 1024 * 1024
 
 
@@ -261,7 +251,7 @@ def _outcome(student, assignment, results: dict[str, _NotebookResult], notes, se
             score += points
             max_score += max_points
     statuses = {r.status for r in results.values()}
-    status = next(s for s in _PRECEDENCE if s in statuses)
+    status = first_to_see(statuses)
     reasons = list(notes) + [n for r in results.values() for n in r.notes] + warnings
     for result in results.values():  # every automatic zero says which task and why
         if result.graded_nb is None or result.status == "unreadable":

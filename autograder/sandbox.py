@@ -35,7 +35,8 @@ from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 
 UNSANDBOXED_WARNING = ("WARNING: bubblewrap (bwrap) is not available, so student code ran UNSANDBOXED with the "
-                       "grader's permissions: it could read solutions/ and the gradebook. Install bubblewrap.")
+                       "grader's permissions: it could read solutions/ and the gradebook, and import the course_lib "
+                       "modules the assignment forbids. Install bubblewrap.")
 _ETC = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "fonts", "localtime", "passwd", "group",
         "nsswitch.conf", "mime.types", "matplotlibrc")
 FILE_SIZE_MB = 64

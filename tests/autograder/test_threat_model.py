@@ -186,3 +186,23 @@ def test_the_kernel_never_held_a_reference(graded):
         for cell in tests:
             for secret in ("BEGIN CHECKS", "expected", "MSELoss", "assert_array(y,", "own_code(\""):
                 assert secret not in cell.source, f"{case}: {secret!r} ran in the kernel: {cell.source}"
+
+
+def test_feedback_is_written_for_odd_submissions_and_shows_no_hidden_test(graded):
+    """An extra graded cell once made nbgrader's feedback fail with an empty message; a student's own line that
+    a hidden check shares once stopped the class's feedback. Both now get their page."""
+    from autograder.feedback import generate_feedback, html_text
+    from autograder.release import secret_lines
+
+    course = graded["course"]
+    students = ["extra_graded_cell", "altered_points", "deep_output", "shared_line", "peek_frames"]
+    summary = generate_feedback(course, "ps1", students)
+    assert "5 page(s) for 5 of 5 student(s)" in summary, summary
+    hidden = secret_lines(course.path("source", "ps1", "ps1.ipynb"))["hidden test"]
+    for student in students:
+        text = " ".join(html_text(course.path("feedback", student, "ps1", "ps1.html").read_text()).split())
+        shown = [line for line in hidden if " ".join(line.split()) in text and not (
+            student == "shared_line" and line == "d = p - t")]
+        assert not shown, f"{student}'s feedback shows hidden lines {shown}"
+    shared = html_text(course.path("feedback", "shared_line", "ps1", "ps1.html").read_text())
+    assert "d = p - t" in shared, "the student's own line must stay in their feedback"

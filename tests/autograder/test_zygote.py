@@ -331,3 +331,44 @@ def test_grading_ends_with_no_folder_of_the_zygote_or_of_course_lib_left(tmp_pat
     finally:
         shutil.rmtree(alive, ignore_errors=True)
         shutil.rmtree(left, ignore_errors=True)
+
+
+LEAVE = """\
+import os
+left = []
+for top, dirs, files in os.walk('/'):
+    dirs[:] = [d for d in dirs if os.path.join(top, d) not in ('/proc', '/sys')]
+    if top.count('/') > 4:
+        dirs[:] = []
+    try:
+        with open(os.path.join(top, 'left-for-the-next.txt'), 'w') as fh:
+            fh.write('answers')
+        left.append(top)
+    except OSError:
+        pass
+print(len(left), 'folders written')
+"""
+FIND = """\
+import os
+found = []
+for top, dirs, files in os.walk('/'):
+    dirs[:] = [d for d in dirs if os.path.join(top, d) not in ('/proc', '/sys')]
+    if 'left-for-the-next.txt' in files:
+        found.append(top)
+print('found', found)
+"""
+
+
+def test_a_file_left_anywhere_by_one_student_is_gone_for_the_next(zyg):
+    first = _kernel(zyg)
+    try:
+        _, _, written, errors = _run(first, LEAVE)
+    finally:
+        first.kill()
+    second = _kernel(zyg)
+    try:
+        _, _, found, more = _run(second, FIND)
+    finally:
+        second.kill()
+    assert not errors and not more and int(written.split()[0]) >= 2, f"the probes failed: {written} {errors} {more}"
+    assert found.strip() == "found []", f"the next student of the zygote found the files: {found}"

@@ -136,14 +136,13 @@ def test_killed_run_resumes_with_nothing_lost_or_counted_twice(tmp_path):
 
 def structure_probe_grader(course, assignment, student, *, seed=None, limits=None):
     """A grader that only looks whether the gradebook already holds the assignment's grade cells."""
-    from tiny_course import DoubleOutcome
-
+    from autograder.grade_submission import Outcome
     from autograder.release import open_gradebook
 
     with open_gradebook(course) as gb:
         cells = {c.name for c in gb.find_notebook(Path(NOTEBOOK).stem, assignment).grade_cells}
     status = "graded" if cells == {"test_visible", "test_hidden"} else "needs_manual"
-    return DoubleOutcome(student, assignment, status, f"grade cells seen: {sorted(cells)}", 0.0, 3.0)
+    return Outcome(student, assignment, status, f"grade cells seen: {sorted(cells)}", 0.0, 3.0)
 
 
 def test_workers_find_the_gradebook_prepared_before_they_start(tmp_path):

@@ -120,15 +120,15 @@ def _loads(node) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def _statements(body, depth=0):
+def _statements(body):
     """Every statement in order, compound ones before their bodies (def/class bodies are one unit)."""
     for stmt in body:
         yield stmt
         if isinstance(stmt, (ast.For, ast.While, ast.If, ast.With, ast.Try)):
             for field in ("body", "orelse", "finalbody"):
-                yield from _statements(getattr(stmt, field, []), depth + 1)
+                yield from _statements(getattr(stmt, field, []))
             for handler in getattr(stmt, "handlers", []):
-                yield from _statements(handler.body, depth + 1)
+                yield from _statements(handler.body)
 
 
 def _header_loads(stmt) -> set[str]:
@@ -143,7 +143,7 @@ def _header_loads(stmt) -> set[str]:
 
 
 _PLAIN = (ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Dict, ast.Set, ast.Starred, ast.Load, ast.Store,
-          ast.Subscript, ast.Index if hasattr(ast, "Index") else ast.Name)
+          ast.Subscript)
 
 
 def _bookkeeping(stmt) -> bool:

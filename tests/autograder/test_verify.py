@@ -128,6 +128,8 @@ def test_defines_own_accepts_only_a_last_binding_by_def_or_class(sources, verdic
     ("expected = 2 * x\n", "`expected = 2 * x` runs in the student's kernel but no observe() needs it"),
     ("from course_lib.activations import get_activation\n", "the kernel part imports course_lib.activations"),
     ("assert_array(y, 2 * x)\n", "is a check; put it in a ### BEGIN CHECKS region"),
+    # collecting computes nothing, but computing while collecting does
+    ("seen = []\nseen.append((x, 2 * x))\n", "`seen.append((x, 2 * x))` runs in the student's kernel"),
 ])
 def test_a_kernel_part_that_could_hold_a_reference_is_an_authoring_error(kernel_part, phrase):
     cell = TEST.replace('y = observe("double(x)"', kernel_part + 'y = observe("double(x)"')
@@ -151,3 +153,12 @@ def test_the_kernel_runs_the_test_cell_without_its_checks():
     assert "observe('double(ones)'" in kernel and "x = np.ones(3)" in kernel, f"inputs lost: {kernel}"
     for secret in ("expected", "MSELoss", "assert_array(y", "BEGIN CHECKS"):
         assert secret not in kernel, f"{secret!r} reached the kernel's copy of the cell: {kernel}"
+
+
+def test_a_kernel_part_that_only_collects_its_inputs_is_accepted():
+    from autograder.cell_parts import kernel_problems
+
+    cell = TEST.replace('y = observe("double(x)"', 'seen = []\nseen.append((x, [x]))\ny = observe("double(x)"')
+    assert kernel_problems(cell) == [], f"got {kernel_problems(cell)}"
+    (v,) = verify_notebook(_source(cell), _graded(np.array([2.0, 4.0])), seed=0, own_sources=[])
+    assert v.passed, f"got {v}"

@@ -1,5 +1,5 @@
-"""Attacks of issue 12 on every assignment: a spy that looks for references while it is observed, and delegation
-to a forbidden module by a name computed at run time.
+"""Attacks of issue 12 on every assignment: a spy that looks for references while it is observed, delegation
+to a forbidden module by a name computed at run time, and a replaced harness that forges the records.
 
 The spy wraps every graded function the way a student wraps their own (``f = spy(f)``, which ``own_code``
 accepts). At each outermost call it looks where a student would — the caller frames, the notebook's globals,
@@ -172,3 +172,32 @@ def delegating_answer(source_nb, a: str) -> dict[str, str]:
     cell_id, code, _, _ = DELEGATE[a]
     src = next(c.source for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id)
     return {cell_id: src + "\n\n" + code}
+
+
+# Replaces the harness in the kernel before any test cell imports it: observe records 0.0 for every label without
+# calling the stubs, and every assert_* re-publishes, as the record of the last label, the expected value it is
+# given -- which, before issue 12, was the reference the hidden test had just computed in the kernel.
+FORGE = """import autograder.harness as _h
+from IPython.display import publish_display_data as _publish
+_last = {"label": None}
+def _record(label, value):
+    _publish({_h.MIME: {"version": 1, "label": label, "value": _h.encode(value)}, "text/plain": str(label)})
+def _fake_observe(label, thunk):
+    _last["label"] = label
+    _record(label, 0.0)
+    return 0.0
+def _fake_assert(got, expected=None, *args, **kwargs):
+    if _last["label"] is not None:
+        _record(_last["label"], expected)
+_h.observe = _fake_observe
+_h.assert_array = _h.assert_scalar = _h.assert_equal = _fake_assert
+_h.assert_true = _h.own_code = lambda *args, **kwargs: None
+
+"""
+
+
+def forged_answers(release_nb) -> dict[str, str]:
+    """The release's stubs, with the harness replaced in the first answer cell."""
+    first = next(c for c in release_nb.cells if c.metadata.get("nbgrader", {}).get("solution")
+                 and c.cell_type == "code")
+    return {first.metadata["nbgrader"]["grade_id"]: FORGE + first.source}

@@ -119,6 +119,14 @@ def submission(a: str, replace: dict[str, str] | None = None):
     return nb
 
 
+def forged_release(a: str):
+    """The unchanged release with the harness replaced in its first answer cell (the stubs stay stubs)."""
+    nb = nbformat.from_dict(read(release_path(a)))
+    for gid, code in attacks.forged_answers(nb).items():
+        next(c for c in nb.cells if meta(c).get("grade_id") == gid).source = code
+    return nb
+
+
 # --------------------------------------------------------------------------- which test depends on which answer
 
 def free_names(source: str) -> set[str]:
@@ -234,7 +242,8 @@ def graded(tmp_path_factory):
             shutil.copytree(ROOT / "assignments" / a, root / "assignments" / a)
             subs = {"source": submission(a), "release": read(release_path(a)),
                     "spy": submission(a, attacks.spy_answers(read(source_path(a)), BUILDERS[a].FORBIDDEN)),
-                    "delegate": submission(a, attacks.delegating_answer(read(source_path(a)), a))}
+                    "delegate": submission(a, attacks.delegating_answer(read(source_path(a)), a)),
+                    "forge": forged_release(a)}
             for k, group in enumerate(rounds(a), start=1):
                 subs[f"wrong-{k}"] = submission(a, {w.cell: w.code for w in group})
             for student, nb in subs.items():
@@ -434,3 +443,13 @@ def test_the_spy_reports_a_reference_it_can_reach(capsys):
     out = capsys.readouterr().out
     for leak in ("name expected", "object of Tanh", "check line", "module course_lib.activations"):
         assert f"LEAK f {leak}" in out, f"expected the spy to report {leak!r}, it printed {out!r}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_a_replaced_harness_forges_records_but_earns_nothing(a, graded):
+    """Before issue 12 this earned 7/13 on assignment 1: the fake assert re-published the kernel's reference."""
+    record = graded(a)["forge"]
+    earned = {c["grade_id"]: c["points"] for c in autograded(record) if c["points"]}
+    assert record["status"] == "graded" and record["score"] == 0 and not earned, \
+        f"{a}: forged records earned points: {earned} ({record['reason'][:300]})"

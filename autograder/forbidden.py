@@ -4,6 +4,10 @@ Each source notebook lists the ``course_lib`` modules that implement what it gra
 
     "nn_course": {"forbidden_modules": ["course_lib.activations", "course_lib.layers"]}
 
+An entry may also name one class or function of a module (``course_lib.regularisation.Dropout``) when the module
+itself must stay importable: in the copy that definition is cut out of the module's source and replaced by a
+stub that raises when it is called, so the module (and every module importing it) still imports.
+
 The sandbox then binds a copy of ``course_lib`` over the real one in which each forbidden module — and each
 module that imports one, since it would hand the forbidden code over — is a stub that raises ``ImportError``
 naming the module. Nothing in the kernel can switch this off: the code is simply not there, whether it is asked
@@ -36,9 +40,17 @@ def declared(source_nb) -> tuple[str, ...]:
                          f"got {names!r}")
     known = set(course_modules())
     for name in names:
-        if name not in known:
-            raise ValueError(f"forbidden module {name!r} is not a module of course_lib; choose from {sorted(known)}")
+        module, _, attr = name.rpartition(".")
+        if name not in known and not (module in known and attr in _definitions(module)):
+            raise ValueError(f"forbidden module {name!r} is neither a module of course_lib nor a class or function "
+                             f"defined in one; modules: {sorted(known)}")
     return tuple(sorted(set(names)))
+
+
+def _definitions(module: str) -> dict[str, ast.stmt]:
+    """Top-level classes and functions of a course_lib module, by name."""
+    tree = ast.parse(course_modules()[module].read_text(encoding="utf-8"))
+    return {n.name: n for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
 
 
 def _package_dir() -> Path:
@@ -98,7 +110,7 @@ def closure(forbidden: tuple[str, ...]) -> dict[str, str]:
     modules = course_modules()
     deps = {name: _imports(name, path) for name, path in modules.items()}
     removed = {}
-    for name in forbidden:
+    for name in (f for f in forbidden if f in modules):
         removed[name] = name
         for sub in modules:
             if sub.startswith(name + "."):
@@ -135,7 +147,28 @@ def restricted_copy(forbidden: tuple[str, ...]) -> Path | None:
     for name, because in removed.items():
         path = target / course_modules()[name].relative_to(_package_dir())
         path.write_text(_stub(name, because), encoding="utf-8")
+    for entry in forbidden:
+        module, _, attr = entry.rpartition(".")
+        if entry not in removed and module not in removed:
+            path = target / course_modules()[module].relative_to(_package_dir())
+            path.write_text(_without_definition(path.read_text(encoding="utf-8"), module, attr), encoding="utf-8")
     return target
+
+
+def _without_definition(text: str, module: str, attr: str) -> str:
+    """``text`` with the top-level class or function ``attr`` cut out (decorators included) and a stub in its
+    place that raises, naming it, when it is called."""
+    node = next(n for n in ast.parse(text).body
+                if isinstance(n, (ast.ClassDef, ast.FunctionDef)) and n.name == attr)
+    lines = text.splitlines(keepends=True)
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+    message = f"{module}.{attr} {STUB_MARKER}: the graded functions must not use it; write the code yourself"
+    if isinstance(node, ast.ClassDef):
+        stub = (f"class {attr}:\n    \"\"\"Not available: {module}.{attr} {STUB_MARKER}.\"\"\"\n\n"
+                f"    def __init__(self, *args, **kwargs):\n        raise ImportError({message!r})\n")
+    else:
+        stub = f"def {attr}(*args, **kwargs):\n    raise ImportError({message!r})\n"
+    return "".join(lines[:first]) + stub + "".join(lines[node.end_lineno:])
 
 
 def remove_copies() -> None:

@@ -16,28 +16,39 @@ import json
 from autograder.cell_parts import split_regions
 from autograder.source_reading import defined_names, to_python
 
-# assignment -> (answer cell, code appended to it, the test that must score zero, the forbidden module)
+# assignment -> [(answer cell, code appended to it, the test that must score zero, the forbidden module), ...]
 DELEGATE = {
-    "01_neurons": ("xor", "def xor_two_layer(X):\n    import importlib\n"
+    "01_neurons": [("xor", "def xor_two_layer(X):\n    import importlib\n"
                           "    module = importlib.import_module('course_lib.' + ''.join(['neu', 'ron']))\n"
                           "    return module.xor_two_layer(X)\n",
-                   "test_xor", "course_lib.neuron"),
-    "02_backprop": ("numerical_gradient", "def numerical_gradient(f, x, eps=1e-6):\n"
+                   "test_xor", "course_lib.neuron")],
+    "02_backprop": [("numerical_gradient", "def numerical_gradient(f, x, eps=1e-6):\n"
                                           "    module = __import__('course_lib.' + 'kcehcdarg'[::-1], fromlist=['x'])\n"
                                           "    return module.numerical_gradient(f, x, eps)\n",
-                    "test_numerical_gradient", "course_lib.gradcheck"),
-    "03_activations": ("tanh", "def tanh_forward(x):\n    import importlib\n"
+                    "test_numerical_gradient", "course_lib.gradcheck")],
+    "03_activations": [("tanh", "def tanh_forward(x):\n    import importlib\n"
                                "    name = 'course_lib.' + 'activations'\n"
                                "    return importlib.import_module(name).get_activation('tanh').forward(x)\n",
-                       "test_tanh", "course_lib.activations"),
-    "04_optimisers": ("schedules", "def step_decay(lr0, t, step_size, gamma=0.1):\n"
+                       "test_tanh", "course_lib.activations")],
+    "04_optimisers": [("schedules", "def step_decay(lr0, t, step_size, gamma=0.1):\n"
                                    "    from course_lib import schedules\n"
                                    "    return schedules.step_decay(lr0, t, step_size, gamma)\n",
-                      "test_schedules", "course_lib.schedules"),
-    "05_regularisation": ("hflip", "def hflip(images):\n    import importlib\n"
+                      "test_schedules", "course_lib.schedules")],
+    "05_regularisation": [("hflip", "def hflip(images):\n    import importlib\n"
                                    "    augment = importlib.import_module('course_lib.' + 'augment')\n"
                                    "    return augment.RandomHorizontalFlip(p=1.0).batch(images)\n",
                           "test_hflip", "course_lib.augment"),
+                          # a class cut out of a module the digits model still imports
+                          ("l2", "def l2_penalty_and_grad(weights, lam):\n"
+                                 "    from course_lib import layers, losses\n"
+                                 "    params = [layers.Parameter(W.copy()) for W in weights]\n"
+                                 "    value = losses.l2_penalty(params, lam / 2, add_grad=True)\n"
+                                 "    return float(value), [p.grad for p in params]\n",
+                           "test_l2", "course_lib.losses.l2_penalty"),
+                          ("batchnorm_backward", "def batchnorm_backward(dout, cache):\n"
+                                                 "    from course_lib.layers import BatchNorm1d\n"
+                                                 "    return BatchNorm1d(dout.shape[1]).backward(dout)\n",
+                           "test_batchnorm_backward", "course_lib.regularisation.BatchNorm1d")],
 }
 
 SPY = '''\
@@ -169,9 +180,11 @@ def spy_answers(source_nb, forbidden: tuple[str, ...]) -> dict[str, str]:
 
 
 def delegating_answer(source_nb, a: str) -> dict[str, str]:
-    cell_id, code, _, _ = DELEGATE[a]
-    src = next(c.source for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id)
-    return {cell_id: src + "\n\n" + code}
+    answers = {}
+    for cell_id, code, _, _ in DELEGATE[a]:
+        src = next(c.source for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id)
+        answers[cell_id] = src + "\n\n" + code
+    return answers
 
 
 # Replaces the harness in the kernel before any test cell imports it: observe records 0.0 for every label without

@@ -416,13 +416,14 @@ def test_a_spy_in_every_graded_function_finds_no_reference_and_costs_no_points(a
 @pytest.mark.slow
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_delegating_to_a_forbidden_module_scores_zero_with_the_module_named(a, graded):
-    _, _, test, module = attacks.DELEGATE[a]
     record = graded(a)["delegate"]
     cells = {c["grade_id"]: c for c in autograded(record)}
-    assert cells[test]["points"] == 0, f"{a}: delegating to {module} kept {cells[test]['points']} points"
-    assert f"{test} 0/" in record["reason"] and module in record["reason"] \
-        and "is forbidden in this assignment" in record["reason"], f"{a}: reason {record['reason']!r}"
-    others = {g: c["message"][:160] for g, c in cells.items() if g != test and c["points"] != c["max_points"]}
+    for _, _, test, module in attacks.DELEGATE[a]:
+        assert cells[test]["points"] == 0, f"{a}: delegating to {module} kept {cells[test]['points']} points"
+        assert f"{test} 0/" in record["reason"] and f"{module} is forbidden in this assignment" in record["reason"], \
+            f"{a}: the reason should name {test} and {module}: {record['reason']!r}"
+    tests = {t for _, _, t, _ in attacks.DELEGATE[a]}
+    others = {g: c["message"][:160] for g, c in cells.items() if g not in tests and c["points"] != c["max_points"]}
     assert not others, f"{a}: an allowed module or another task lost points: {others}"
 
 

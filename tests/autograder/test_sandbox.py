@@ -204,3 +204,29 @@ def test_the_only_writable_places_are_the_ones_emptied_between_students(kernel):
                                    "        print(top)\n    except OSError:\n        pass")
     assert not errors and set(text.split()) <= {"/tmp", "/dev/shm"}, \
         f"expected only /tmp and /dev/shm writable (the zygote empties both), got {text.split()} {errors}"
+
+
+def test_a_forbidden_class_is_cut_out_of_a_module_that_stays_importable():
+    """Assignment 5 forbids Dropout and BatchNorm1d, which live in a module its digits model needs."""
+    forbidden = ("course_lib.regularisation.Dropout",)
+    z = zygote.Zygote(forbidden=forbidden)
+    try:
+        with Kernel(memory_mb=768, zygote=z) as k:
+            _, text, errors = _run(k, """
+import gc
+from course_lib.layers import Dropout, Linear, Sequential
+from course_lib.module import Module
+print("linear", Sequential(Linear(2, 2)).forward(__import__("numpy").ones((1, 2))).shape)
+try:
+    Dropout(0.5)
+except ImportError as exc:
+    print("refused:", exc)
+real = [c for c in Module.__subclasses__() if c.__name__ == "Dropout"]
+real += [o for o in gc.get_objects() if isinstance(o, type) and o.__name__ == "Dropout" and hasattr(o, "MODES")]
+print("originals", real)
+""")
+    finally:
+        z.close()
+    assert not errors and "linear (1, 2)" in text, f"expected the rest of the module usable, got {text!r} {errors}"
+    assert "refused: course_lib.regularisation.Dropout is forbidden in this assignment" in text, text
+    assert "originals []" in text, f"the original class is still reachable in the kernel: {text!r}"

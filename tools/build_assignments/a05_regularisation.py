@@ -4,7 +4,9 @@ from tools.build_assignments._cells import answer, code, md, rules, tests, writt
 ID = "05_regularisation"
 TITLE = "Assignment 5 — Regularisation"
 # course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
-FORBIDDEN = ("course_lib.augment",)
+# (Dropout, BatchNorm1d and l2_penalty live in modules the digits model needs: the sandbox cuts out just them)
+FORBIDDEN = ("course_lib.augment", "course_lib.losses.l2_penalty", "course_lib.regularisation.BatchNorm1d",
+             "course_lib.regularisation.Dropout")
 SPLIT_SEED = 2024  # the notebook and the hidden test split the digits the same way
 
 
@@ -14,7 +16,8 @@ def cells():
                           "`ReLU`, `Sequential`, …), `course_lib.losses`, `course_lib.optim` and "
                           "`course_lib.training.fit`.",
               forbidden="`course_lib.layers.Dropout` and `BatchNorm1d`, `course_lib.losses.l2_penalty` and "
-                        "`course_lib.augment` in parts 1–4 (they implement what is graded there)."),
+                        "`course_lib.augment` (they implement what parts 1–4 grade; the grader's sandbox does not "
+                        "have them, so your digits model in part 5 cannot use them either)."),
         code("import numpy as np"),
         md(r"""
             ## 1. Dropout (3 points)

@@ -98,12 +98,37 @@ def _wrapped(value, state: dict[str, str | bool]) -> bool | str:
     return f"an expression {ast.unparse(value)[:60]} that is not a function of the notebook's own"
 
 
+def _dynamic_binding(tree: ast.Module) -> str | None:
+    """A statement that binds names the source cannot show (``globals()[k] = v``, ``globals().update(...)``,
+    ``exec(...)``): after it, no name can be traced to its ``def``."""
+    scopes = {"globals", "vars", "locals"}
+
+    def scope_call(node) -> bool:
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in scopes
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Subscript) and scope_call(t.value) for t in targets):
+                return ast.unparse(node)[:80]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and scope_call(node.func.value) \
+                and node.func.attr in ("update", "setdefault", "__setitem__"):
+            return ast.unparse(node)[:80]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "exec":
+            return ast.unparse(node)[:80]
+    return None
+
+
 def defines_own(sources: list[str], name: str):
     """``True`` if ``name``'s last top-level binding is the notebook's own ``def``/``class`` or a wrapper of one;
     else the reason, naming what the name is bound to."""
     state: dict[str, str | bool] = {}  # name -> True (own) or a description of what it is bound to
     for source in sources:
         tree = parse(source)
+        dynamic = _dynamic_binding(tree) if tree is not None else None
+        if dynamic is not None:
+            return (f"{name} cannot be traced to its def: the notebook binds names dynamically (`{dynamic}`); "
+                    "define graded functions with def and plain assignments")
         for node in top_level(tree) if tree is not None else ():
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 verdict = _wrapped(node.value, state)

@@ -80,6 +80,8 @@ TABLE = {
     "wrapped_honest": (4, "graded", "", LIMITS),
     "wrapped_library": (2, "graded", "test_sigmoid 0/2: HarnessError: own_code('sigmoid'): sigmoid is bound to "
                                      "a call logged(expit) that wraps no function of the notebook's own", LIMITS),
+    "rebound_by_globals": (2, "graded", "sigmoid cannot be traced to its def: the notebook binds names "
+                                        "dynamically", LIMITS),
     "shared_line": (4, "graded", "", LIMITS),
     "extra_graded_cell": (4, "tampered", "cell 'bonus' is marked as graded but the assignment has no such cell",
                           LIMITS),

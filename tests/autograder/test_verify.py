@@ -115,6 +115,11 @@ def test_defined_names_reads_top_level_bindings_through_ipython_syntax():
     (["def s(x): return x\n", "def debug(f): return f\n", "sigmoid = debug(np.vectorize(s))\n"], True),
     (["def sigmoid(x): return x\n", "sigmoid = debug(sigmoid)\n"], True),
     (["from lib import f\n", "sigmoid = debug(f)\n"], "wraps no function of the notebook"),
+    # a binding the source cannot show: the def is not the function that runs
+    (["def sigmoid(x): return x\n", "from scipy.special import expit\nglobals()['sig' + 'moid'] = expit\n"],
+     "binds names dynamically"),
+    (["def sigmoid(x): return x\n", "globals().update(sigmoid=len)\n"], "binds names dynamically"),
+    (["def sigmoid(x): return x\n", "exec('sigmoid = len')\n"], "binds names dynamically"),
     (["def sigmoid(x): return x\n", "def broken(:\n"], True),   # a cell with a syntax error is skipped
     (["x = 1\n"], "not defined by a def or class"),
 ])

@@ -5,7 +5,7 @@ Each subcommand is one step, implemented in its own module, idempotent, and ends
     course roster import roster.csv        # students into nbgrader's gradebook        (roster.py)
     course release [A ...] [--check]       # assignments/ from solutions/, leak-checked (release.py)
     course collect A downloads.zip         # submitted/<student>/A/…                    (collect.py)
-    course grade A [--workers N] [--force] # parallel, crash-safe autograding           (pipeline.py)
+    course grade A [--workers N] [--force] # parallel, crash-safe autograding           (grade_class.py)
     course grade A --cluster ADDRESS       # the same on a Dask cluster                 (cluster.py)
     course feedback A                      # feedback/<student>/A/*.html, no hidden tests (feedback.py)
     course export [--out grades.csv]       # one row per student and assignment        (export.py)
@@ -65,11 +65,11 @@ def cmd_collect(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from autograder.pipeline import GRADER, grade_class
+    from autograder.grade_class import GRADER, grade_class
 
     limits = None
     if args.timeout or args.memory_mb:
-        from autograder.grade_one import Limits
+        from autograder.grade_submission import Limits
 
         given = {"timeout_s": args.timeout, "memory_mb": args.memory_mb}
         limits = Limits(**{k: v for k, v in given.items() if v})

@@ -10,7 +10,7 @@ The protocol, one task per student:
   with the checksum it was read at — and sends the assignment's source and release files once to every worker
   (``scatter(broadcast=True)``);
 * a worker (:func:`grade_task`) lays them out as a private course folder of its own, grades the student there
-  with the same :func:`autograder.grade_one.grade_submission` as local grading (sandbox, kernel zygote, limits,
+  with the same :func:`autograder.grade_submission.grade_submission` as local grading (sandbox, kernel zygote, limits,
   verifier), and returns a :class:`Result`: the outcome, the graded notebooks' bytes and the per-cell scores;
 * only the client writes: the graded notebooks into ``autograded/``, the scores into the gradebook (SQLite or
   PostgreSQL), then the journal record — the same journal as local grading, so a result is recorded once and a
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.pipeline import Journal, check_class, journal_record, submission_checksum
+from autograder.grade_class import Journal, check_class, journal_record, submission_checksum
 
 TASK_RETRIES = 3  # times a student's task may be lost with its worker before the client reports an error
 
@@ -136,7 +136,7 @@ def _grade_here(assignment: Assignment, task: Task) -> Result:
 
     from nbgrader.api import Gradebook
 
-    from autograder.grade_one import grade_submission
+    from autograder.grade_submission import grade_submission
 
     course = _worker_course(assignment)
     sub_root = course.path("submitted")

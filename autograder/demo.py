@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.pipeline import GRADER, STEPS
+from autograder.grade_class import GRADER, STEPS
 
 SAMPLE = Path(__file__).parent / "data" / "sample_class"
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
@@ -28,7 +28,7 @@ KILL_KERNEL = "import os\nos._exit(1)  # this submission's kernel dies here\n"
 
 
 def check_order(pipeline: tuple[str, ...]) -> None:
-    """Each step must come after the steps it reads (``pipeline.STEPS``)."""
+    """Each step must come after the steps it reads (``grade_class.STEPS``)."""
     for i, step in enumerate(pipeline):
         if step not in STEPS:
             raise ValueError(f"unknown step {step!r} in {pipeline}; steps are {sorted(STEPS)}")
@@ -90,7 +90,7 @@ def run_demo(workdir: Path | None = None, workers: int = 2, *, solutions: Path =
     from autograder.collect import collect
     from autograder.export import export, grade_rows, grade_table
     from autograder.feedback import generate_feedback
-    from autograder.pipeline import grade_class
+    from autograder.grade_class import grade_class
     from autograder.release import nbgrader_api, release
     from autograder.roster import import_roster
 

@@ -22,6 +22,7 @@ from autograder.harness import MIME
 from autograder.sandbox import Kernel
 
 INTERRUPT_GRACE_S = 3.0
+MAX_OUTPUT_DEPTH = 100  # JSON nesting of one output; deeper ones break nbformat, nbgrader and json (recursion)
 
 
 @dataclass
@@ -38,6 +39,7 @@ class _Budget:
     def __init__(self, limit: int):
         self.limit = limit
         self.used = {"output": 0, "record": 0}
+        self.deep = 0  # outputs dropped for their nesting depth
 
     def admit(self, out: dict) -> bool:
         kind = "record" if MIME in (out.get("data") or {}) else "output"
@@ -83,6 +85,8 @@ def run_notebook(kernel: Kernel, nb, *, timeout_s: float, cell_timeout_s: float,
             report.ending = "timed_out"
             report.notes.append(f"the notebook ran longer than {timeout_s:g} s; later cells did not run")
             break
+    if budget.deep:
+        report.notes.append(f"{budget.deep} output(s) nested deeper than {MAX_OUTPUT_DEPTH} levels were dropped")
     if budget.used["output"] > output_bytes or budget.used["record"] > output_bytes:
         report.truncated = True
         report.notes.append(f"output beyond {output_bytes} bytes was dropped")
@@ -118,12 +122,31 @@ def _collect(kernel: Kernel, cell, msg_id: str, deadline: float, budget: _Budget
         elif kind in ("stream", "display_data", "execute_result", "error"):
             if clear_pending:
                 cell.outputs, clear_pending = [], False
+            if _depth(content) > MAX_OUTPUT_DEPTH:
+                budget.deep += 1
+                cell.outputs.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=f"[grader] an output nested deeper than {MAX_OUTPUT_DEPTH} levels "
+                                                  "was dropped\n"))
+                continue
             out = nbformat.v4.output_from_msg(msg)
             if budget.admit(out):
                 _append(cell.outputs, out)
             elif not any(o.get("name") == "stderr" and "[grader]" in o.get("text", "") for o in cell.outputs):
                 cell.outputs.append(nbformat.v4.new_output(
                     "stream", name="stderr", text=f"[grader] output beyond {budget.limit} bytes was dropped\n"))
+
+
+def _depth(value, limit: int = MAX_OUTPUT_DEPTH + 1) -> int:
+    """How deeply dicts and lists nest in ``value``, counted without recursion and only up to ``limit``."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if level >= limit:
+                return level
+            stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _append(outputs: list, out) -> None:

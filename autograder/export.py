@@ -1,10 +1,9 @@
 """Export: one CSV row per rostered student and assignment — score, max score, status and reason.
 
-Statuses are the grader's (``graded``, ``missing``, ``timed_out``, ``kernel_died``, ``unreadable``, ``tampered``,
-``needs_manual``) read from the grading journal, plus ``ungraded`` for a submission the grader has not seen
-yet (or that changed since). Scores come from nbgrader's gradebook when it holds the submission, so marks given
-by hand in formgrader are exported; a ``needs_manual`` submission whose manual grading is finished is exported
-as ``graded``.
+Statuses (:mod:`autograder.status`) are read from the grading journal, plus ``ungraded`` for a submission the
+grader has not seen yet (or that changed since). Scores come from nbgrader's gradebook when it holds the
+submission, so marks given by hand in formgrader are exported; a ``needs_manual`` submission whose manual grading
+is finished is exported as ``graded``.
 """
 from __future__ import annotations
 
@@ -13,14 +12,13 @@ import io
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.pipeline import Journal, submission_checksum
+from autograder.grade_class import Journal, submission_checksum
 from autograder.release import open_gradebook
 from autograder.roster import gradebook_students
+from autograder.status import READABLE
 
 COLUMNS = ("student", "first", "last", "email", "assignment", "score", "max_score", "status", "reason")
-READABLE = {"graded": "graded", "missing": "missing", "timed_out": "timed out", "kernel_died": "kernel died",
-            "unreadable": "unreadable notebook", "tampered": "tests tampered", "needs_manual":
-            "needs manual grading", "ungraded": "not graded yet"}
+
 
 
 def _gradebook_scores(course: Course, assignment: str) -> dict[str, tuple[float, float, bool]]:

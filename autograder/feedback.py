@@ -7,8 +7,11 @@ and the traceback of a failed test is cut down to its last line (``AssertionErro
 full traceback quotes the failing line of the hidden test.
 
 Then every HTML file is read back as text and searched for every line of every hidden test of the source
-notebook; a hit deletes that file and raises :class:`~autograder.release.LeakError`. Solutions are not searched
-for here: a student's own correct answer may equal the instructor's line for line.
+notebook that the student's own submission does not contain (``z = X @ W + b`` may be both a hidden check's line
+and the student's answer: showing the student their own line leaks nothing); a hit deletes that file. Solutions
+are not searched for here: a student's own correct answer may equal the instructor's line for line. One bad page
+never stops the class: :func:`generate_feedback` writes and checks every student's pages, then raises
+:class:`~autograder.release.LeakError` naming every page it deleted.
 """
 from __future__ import annotations
 
@@ -62,8 +65,23 @@ def html_text(page: str) -> str:
     return html.unescape("".join(parser.parts))
 
 
+def own_lines(course: Course, assignment: str, student: str, notebook: str) -> set[str]:
+    """The stripped lines of the student's own cells (answers and added cells) in their graded notebook."""
+    import nbformat
+
+    from autograder.tamper import solution_sources
+
+    path = course.path("autograded", student, assignment, notebook)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return set()
+    return {line.strip() for text in solution_sources(nb) for line in text.splitlines()}
+
+
 def check_feedback(course: Course, assignment: str, student: str) -> list[Path]:
-    """Raise LeakError (after deleting the file) if a feedback page shows a hidden test; return the pages."""
+    """Raise LeakError (after deleting the file) if a feedback page shows a hidden test line the student did
+    not write themselves; return the pages."""
     from autograder.release import LeakError
 
     pages = []
@@ -71,8 +89,9 @@ def check_feedback(course: Course, assignment: str, student: str) -> list[Path]:
         page = course.path("feedback", student, assignment, source.stem + ".html")
         if not page.exists():
             continue
-        leaks = find_leaks(html_text(page.read_text(encoding="utf-8")),
-                           {"hidden test": secret_lines(source)["hidden test"]}, markers=HIDDEN_MARKERS)
+        hidden = secret_lines(source)["hidden test"] - own_lines(course, assignment, student, source.name)
+        leaks = find_leaks(html_text(page.read_text(encoding="utf-8")), {"hidden test": hidden},
+                           markers=HIDDEN_MARKERS)
         if leaks:
             page.unlink()
             raise LeakError(f"feedback {page} showed {'; '.join(leaks)} — deleted it. Hidden tests must sit "
@@ -93,8 +112,10 @@ def generate_feedback(course: Course, assignment: str, students: list[str] | Non
         if s not in graded:
             raise ValueError(f"student {check_name('student', s)!r} has no autograded {assignment!r} in "
                              f"{course.path('autograded')}: run `course grade {assignment} --student {s}` first")
+    from autograder.release import LeakError
+
     api = api or nbgrader_api(course)
-    pages, failed = [], []
+    pages, failed, leaked = [], [], []
     for s in students:
         try:
             run_nbgrader(f"generate_feedback {assignment} for {s}",
@@ -102,7 +123,14 @@ def generate_feedback(course: Course, assignment: str, students: list[str] | Non
         except RuntimeError as exc:  # e.g. an unreadable notebook: that student gets no page, the rest do
             failed.append(f"  ! {s}: {str(exc).splitlines()[0]} — see `course export` for the reason")
             continue
-        pages += check_feedback(course, assignment, s)
-    return "\n".join([f"feedback {assignment}: {len(pages)} page(s) for {len(students) - len(failed)} of "
-                      f"{len(students)} student(s) in {course.path('feedback')}, no hidden test in any of them",
-                      *failed])
+        try:
+            pages += check_feedback(course, assignment, s)
+        except LeakError as exc:  # that page is deleted; the rest of the class still gets theirs
+            leaked.append(f"  ! {s}: {exc}")
+    summary = "\n".join([f"feedback {assignment}: {len(pages)} page(s) for "
+                         f"{len(students) - len(failed) - len(leaked)} of {len(students)} student(s) in "
+                         f"{course.path('feedback')}, no hidden test in any of them", *failed])
+    if leaked:
+        raise LeakError(summary + f"\n{len(leaked)} page(s) showed a hidden test and were deleted:\n"
+                        + "\n".join(leaked))
+    return summary

@@ -9,32 +9,20 @@ as nbgrader does). SQLite allows one writer at a time, so a locked database is r
 from __future__ import annotations
 
 import copy
-import functools
 import time
 import warnings
 from datetime import datetime
 from pathlib import Path
 
-import nbgrader.api as nbgrader_api
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import OperationalError, SAWarning
 
-from autograder.verify import nbgrader_meta
+from autograder.nbgrader_adapter import nbgrader_meta, patch_gradebook_creation
 
 LOCK_RETRIES = 40
 
 
-@functools.lru_cache(maxsize=1)
-def _alembic_head() -> str:
-    """The gradebook schema's alembic head, read in-process: nbgrader asks a new ``alembic`` process each time
-    it creates a gradebook (seconds of start-up), and the answer never changes within one installation."""
-    import nbgrader
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(Path(nbgrader.__file__).parent / "alembic")).get_current_head()
-
-
-nbgrader_api.get_alembic_version = _alembic_head
+patch_gradebook_creation()  # new gradebooks without nbgrader's alembic subprocess
 
 
 def _with_retries(action):

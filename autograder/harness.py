@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograder.source_reading import defines_own
+
 MIME = "application/vnd.nn-course.observation+json"
 SEED_ENV = "COURSE_GRADING_SEED"
 RECORD_VERSION = 1
@@ -361,15 +363,13 @@ def assert_true(condition, message="condition is false"):
 def own_code(name: str) -> None:
     """Check that ``name`` is defined by the notebook's own ``def``/``class``, not imported from course_lib.
 
-    Verifier: the submission's non-test cells are read as source (``autograder.verify.defines_own``).
+    Verifier: the submission's non-test cells are read as source (:func:`autograder.source_reading.defines_own`).
     Kernel: a friendly best-effort check of the live object.
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise TypeError(f"own_code(name) needs an identifier string, got {name!r}")
     replay = _REPLAY.get()
     if replay is not None:
-        from autograder.verify import defines_own
-
         verdict = defines_own(replay.own_sources, name)
         if verdict is not True:
             raise HarnessError(f"own_code({name!r}): {verdict}")

@@ -14,17 +14,15 @@ talks to the same folders and the same gradebook.
 from __future__ import annotations
 
 import filecmp
-import functools
 import json
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course, check_name
+from autograder.nbgrader_adapter import COURSE_ID, configure, patch_gradebook_creation
 
-COURSE_ID = "nn-course"  # as in nbgrader_config.py; the gradebook keys assignments by it
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 _MIN_SECRET = 8  # shorter lines ("pass", "x = 1") say nothing secret and appear everywhere
 
@@ -38,61 +36,20 @@ def nbgrader_config(course: Course):
     from traitlets.config import Config
 
     c = Config()
-    c.CourseDirectory.root = str(course.root)
-    c.CourseDirectory.course_id = COURSE_ID
-    c.CourseDirectory.source_directory = course.source
-    c.CourseDirectory.release_directory = course.release
+    configure(c, str(course.root), source=course.source, release=course.release)
     c.CourseDirectory.submitted_directory = course.submitted
     c.CourseDirectory.autograded_directory = course.autograded
     c.CourseDirectory.feedback_directory = course.feedback
     c.CourseDirectory.db_url = course.gradebook_url
-    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-    # Feedback goes back to students: hidden tests are cleared before the HTML is written.
-    c.GenerateFeedback.preprocessors = [
-        "nbgrader.preprocessors.GetGrades",
-        "nbgrader.preprocessors.ClearHiddenTests",
-        "autograder.feedback.ShortenTestTracebacks",
-        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    ]
     c.NbGraderAPI.log_level = "WARN"
     return c
-
-
-@functools.lru_cache(maxsize=1)
-def _alembic_head() -> str:
-    """The gradebook schema version nbgrader stamps on a new database, read from its migration scripts.
-
-    nbgrader asks a fresh ``alembic heads`` subprocess for it each time it creates a gradebook (seconds, and
-    tens of seconds on a busy machine); the scripts name their ``revision`` and ``down_revision``, so the head
-    is the revision nobody points down to.
-    """
-    import nbgrader.api
-
-    revisions, downs = set(), set()
-    for script in (Path(nbgrader.api.__file__).parent / "alembic" / "versions").glob("*.py"):
-        text = script.read_text(encoding="utf-8")
-        rev = re.search(r"^revision\s*=\s*['\"](\w+)['\"]", text, re.M)
-        down = re.search(r"^down_revision\s*=\s*['\"](\w+)['\"]", text, re.M)
-        revisions |= {rev.group(1)} if rev else set()
-        downs |= {down.group(1)} if down else set()
-    heads = revisions - downs
-    return heads.pop() if len(heads) == 1 else nbgrader.api._original_get_alembic_version()
-
-
-def fast_gradebook_creation() -> None:
-    """Make nbgrader create new gradebooks without its ``alembic`` subprocess (same version stamp)."""
-    import nbgrader.api
-
-    if not hasattr(nbgrader.api, "_original_get_alembic_version"):
-        nbgrader.api._original_get_alembic_version = nbgrader.api.get_alembic_version
-        nbgrader.api.get_alembic_version = _alembic_head
 
 
 def open_gradebook(course: Course):
     """nbgrader's ``Gradebook`` of ``course`` (created on first use); use it as a context manager."""
     from nbgrader.api import Gradebook
 
-    fast_gradebook_creation()
+    patch_gradebook_creation()
     return Gradebook(course.gradebook_url, COURSE_ID)
 
 
@@ -101,7 +58,7 @@ def nbgrader_api(course: Course):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    fast_gradebook_creation()
+    patch_gradebook_creation()
     config = nbgrader_config(course)
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 

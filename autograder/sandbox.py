@@ -10,17 +10,16 @@ capabilities, and with ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (file size) and 
 
 A kernel is either its own sandbox (a new Python process, ~1.1 s of CPU with the notebook's imports) or a fork
 of a worker's zygote, which already lives in such a sandbox (:mod:`autograder.zygote`, ~0.15 s); the
-properties above hold for both, and :func:`acquire` uses the zygote unless it is off or cannot start.
+properties above hold for both, and :func:`autograder.kernels.acquire` uses the zygote unless it is off or
+cannot start. The assignment's forbidden ``course_lib`` modules are not in the sandbox (:mod:`autograder.forbidden`).
 
 Where bubblewrap is missing or broken the kernel runs unsandboxed and :func:`sandbox_status` says so loudly;
 the caller puts that warning into every outcome (and the pipeline into its summary and export).
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import functools
-import multiprocessing.util
 import os
 import queue
 import shutil
@@ -36,7 +35,8 @@ from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 
 UNSANDBOXED_WARNING = ("WARNING: bubblewrap (bwrap) is not available, so student code ran UNSANDBOXED with the "
-                       "grader's permissions: it could read solutions/ and the gradebook. Install bubblewrap.")
+                       "grader's permissions: it could read solutions/ and the gradebook, and import the course_lib "
+                       "modules the assignment forbids. Install bubblewrap.")
 _ETC = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "fonts", "localtime", "passwd", "group",
         "nsswitch.conf", "mime.types", "matplotlibrc")
 FILE_SIZE_MB = 64
@@ -96,18 +96,29 @@ def _package_dirs() -> list[str]:
     return keep
 
 
-def bwrap_command(bwrap: str, writable: list[Path], chdir: Path, home: Path | None = None) -> list[str]:
+def bwrap_command(bwrap: str, writable: list[Path], chdir: Path, home: Path | None = None,
+                  course_lib: Path | None = None) -> list[str]:
     """bubblewrap's arguments: the read-only system and packages, the ``writable`` folders bound at their own
-    paths, ``home`` (if given) at ``SANDBOX_HOME``, no network, no capabilities, own namespaces."""
+    paths, ``home`` (if given) at ``SANDBOX_HOME``, no network, no capabilities, own namespaces.
+
+    ``course_lib`` (if given) is bound over the real package: a copy without the assignment's forbidden modules
+    (:mod:`autograder.forbidden`). The root and ``/dev`` are read-only at the end, so the only writable places
+    are the private ``/tmp`` and ``/dev/shm`` (emptied between students) and the folders bound writable."""
     # The empty /tmp comes first: bwrap mounts in order, and a checkout or venv under /tmp (CI clones there)
     # bound before it would vanish under the tmpfs.
     args = [bwrap, *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for d in _package_dirs():
         args += ["--ro-bind", d, d]
+    if course_lib is not None:
+        import course_lib as real
+
+        args += ["--ro-bind", str(course_lib), str(Path(next(iter(real.__path__))).resolve())]
     if home is not None:
         args += ["--bind", str(home), SANDBOX_HOME]
     for folder in writable:
         args += ["--bind", str(folder), str(folder)]
+    # bwrap's root is a writable tmpfs: a file left in /var/tmp would reach the next student of the zygote
+    args += ["--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--remount-ro", "/"]
     args += ["--chdir", str(chdir), "--unshare-all", "--die-with-parent", "--new-session",
              "--cap-drop", "ALL", "--hostname", "grading", "--"]
     return args
@@ -192,8 +203,10 @@ class Kernel:
     started, and removes the folder.
     """
 
-    def __init__(self, *, memory_mb: int = 2048, start_timeout: float = 60.0, zygote=None):
+    def __init__(self, *, memory_mb: int = 2048, start_timeout: float = 60.0, zygote=None,
+                 forbidden: tuple[str, ...] = ()):
         self.memory_mb = memory_mb
+        self.forbidden = tuple(forbidden) if zygote is None else zygote.forbidden
         self.start_timeout = start_timeout
         self.status = sandbox_status()
         self.zygote = zygote
@@ -245,7 +258,10 @@ class Kernel:
         else:
             cmd = [sys.executable, "-I", "-c", _LAUNCH, str(self.memory_mb << 20), str(FILE_SIZE_MB << 20), *argv]
             if self.status.sandboxed:
-                cmd = bwrap_command(self.status.tool, [self.work, self._conn_dir], self.work, self._home) + cmd
+                from autograder.forbidden import restricted_copy
+
+                cmd = bwrap_command(self.status.tool, [self.work, self._conn_dir], self.work, self._home,
+                                    course_lib=restricted_copy(self.forbidden)) + cmd
             self._how = f"command {' '.join(cmd)!r}"
             # stderr goes to an unbound temporary file: a pipe nobody reads would block a chatty kernel
             self._stderr = tempfile.TemporaryFile()
@@ -334,32 +350,3 @@ class Kernel:
                     and msg["content"].get("execution_state") == "idle":
                 return
         raise SandboxError(f"the grading kernel did not accept its environment within 30 s: {self._stderr_tail()}")
-
-
-# ------------------------------------------------------------------------------------------ getting a kernel
-def acquire(memory_mb: int) -> Kernel:
-    """A started kernel with these limits: forked from this process's zygote (:mod:`autograder.zygote`), or a
-    new sandboxed process where zygotes are off (``COURSE_KERNEL_ZYGOTE=0``) or could not start."""
-    from autograder import zygote
-
-    shared = zygote.shared()
-    if shared is not None:
-        try:
-            return shared.kernel(memory_mb)
-        except zygote.ZygoteError as exc:
-            raise SandboxError(f"the grading kernel did not start: {exc}") from exc
-    kernel = Kernel(memory_mb=memory_mb)
-    kernel.start()
-    return kernel
-
-
-def shutdown() -> None:
-    """Stop this process's zygote (also called at exit)."""
-    from autograder import zygote
-
-    zygote.shutdown()
-
-
-# at interpreter exit, and at the exit of a multiprocessing worker (which skips atexit handlers)
-atexit.register(shutdown)
-multiprocessing.util.Finalize(None, shutdown, exitpriority=10)

@@ -3,7 +3,8 @@
 The graded copy keeps the student's own cells (answers, added cells, pasted duplicates) and takes every test
 cell and every locked cell from the *source* notebook, matched by nbgrader ``grade_id``: deleted ones are put
 back where the source has them, edited ones are overwritten, duplicates keep only the first as the graded cell
-(the copies lose their nbgrader metadata). A test cell differing from its released (hidden tests cleared) text
+(the copies lose their nbgrader metadata). A restored test cell holds only its kernel part
+(:func:`autograder.cell_parts.kernel_source`). A test cell differing from its released (hidden tests cleared) text
 is reported as tampering; the verdict never depends on it, because the verifier runs the source's code.
 """
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.verify import cell_text, is_solution_cell, is_test_cell, nbgrader_meta
+from autograder.cell_parts import kernel_source
+from autograder.nbgrader_adapter import is_solution_cell, is_test_cell, nbgrader_meta
+from autograder.source_reading import cell_text
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 
@@ -89,10 +92,13 @@ def _norm(text: str) -> str:
 
 
 def _restored(source_cell):
-    """A fresh copy of a source cell, outputs cleared, with its own id."""
+    """A fresh copy of a source cell, outputs cleared, with its own id. A test cell keeps only the part the
+    kernel runs (inputs and observations): its checks and references stay with the verifier."""
     cell = copy.deepcopy(source_cell)
     if cell.cell_type == "code":
         cell.outputs, cell.execution_count = [], None
+    if is_test_cell(cell):
+        cell.source = kernel_source(cell_text(cell))
     cell["id"] = uuid.uuid4().hex[:12]
     return cell
 
@@ -106,6 +112,7 @@ def rebuild(source_nb, submitted_nb) -> tuple:
                if is_test_cell(c) or (nbgrader_meta(c).get("locked") and not is_solution_cell(c))}
     restore.pop(None, None)
     tests = {gid for gid, c in restore.items() if is_test_cell(c)}
+    answers = {nbgrader_meta(c).get("grade_id"): c for c in source_nb.cells if is_solution_cell(c)}
     tampering: list[str] = []
     seen: set[str] = set()
     cells = []
@@ -125,6 +132,16 @@ def rebuild(source_nb, submitted_nb) -> tuple:
                     released_text(restore[gid]), _norm(cell_text(restore[gid])))):
                 tampering.append(f"test cell {gid} was edited")
             cells.append(_restored(restore[gid]))
+        elif gid is not None and gid in answers:
+            cells.append(_with_source_metadata(cell, answers[gid], tampering))
+        elif nbgrader_meta(cell):
+            # a cell marked for nbgrader that the assignment does not have: graded as ordinary code
+            cell = copy.deepcopy(cell)
+            cell.metadata.pop("nbgrader", None)
+            if gid is not None:
+                tampering.append(f"cell {gid!r} is marked as graded but the assignment has no such cell "
+                                 "(ignored: it ran as ordinary code)")
+            cells.append(cell)
         else:
             cells.append(copy.deepcopy(cell))
     cells = _insert_missing(source_nb, cells, restore, seen, tests, tampering)
@@ -132,6 +149,24 @@ def rebuild(source_nb, submitted_nb) -> tuple:
     graded.cells = cells
     _unique_ids(graded)
     return graded, tampering
+
+
+def _with_source_metadata(cell, source_cell, tampering: list[str]):
+    """The student's answer with the source's nbgrader metadata and cell type (points or flags edited by the
+    student are put back and named)."""
+    cell = copy.deepcopy(cell)
+    want, got = nbgrader_meta(source_cell), nbgrader_meta(cell)
+    changed = sorted(k for k in ("grade", "solution", "points", "locked") if want.get(k) != got.get(k))
+    if changed or cell.cell_type != source_cell.cell_type:
+        tampering.append(f"answer cell {want.get('grade_id')!r} had its grading metadata changed "
+                         f"({', '.join(changed) or 'cell type'}); restored from the source")
+    if cell.cell_type != source_cell.cell_type:
+        new = (nbformat.v4.new_code_cell if source_cell.cell_type == "code" else nbformat.v4.new_markdown_cell)(
+            cell_text(cell))
+        new["id"] = cell.get("id")
+        cell = new
+    cell.metadata["nbgrader"] = copy.deepcopy(source_cell.metadata["nbgrader"])
+    return cell
 
 
 def _insert_missing(source_nb, cells, restore, seen, tests, tampering):

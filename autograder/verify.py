@@ -1,7 +1,8 @@
 """The verifier: the second run of the grading protocol, in the grader's own clean process.
 
-For each graded test cell of the *source* notebook (solutions/, never the student's copy) it runs the cell's code
-with :func:`autograder.harness.observe` replaying the plain-data records found in the outputs of the same cell
+For each graded test cell of the *source* notebook (solutions/, never the student's copy) it runs the whole
+cell — inputs, observations and the ``### BEGIN CHECKS`` regions the kernel never saw (:mod:`autograder.cell_parts`)
+— with :func:`autograder.harness.observe` replaying the plain-data records found in the outputs of the same cell
 of the graded notebook. The asserts, the references and the type checks run with the grader's numpy and
 ``course_lib``; their verdict is the cell's score (all of its points or none, as nbgrader scores test cells).
 
@@ -21,6 +22,9 @@ import warnings
 from dataclasses import dataclass
 
 from autograder import harness
+from autograder.cell_parts import kernel_problems
+from autograder.nbgrader_adapter import is_solution_cell, is_test_cell, nbgrader_meta
+from autograder.source_reading import cell_text, defined_names, parse
 
 _PRELUDE = "import numpy as np\n"
 
@@ -33,104 +37,6 @@ class CellVerdict:
     passed: bool
     message: str
     authoring_error: bool = False
-
-
-def nbgrader_meta(cell) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
-
-
-def is_test_cell(cell) -> bool:
-    """nbgrader's autograded test cell: graded, not a solution, code."""
-    m = nbgrader_meta(cell)
-    return cell.get("cell_type") == "code" and bool(m.get("grade")) and not m.get("solution")
-
-
-def is_solution_cell(cell) -> bool:
-    return bool(nbgrader_meta(cell).get("solution"))
-
-
-def cell_text(cell) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-def to_python(source: str) -> str:
-    """IPython cell syntax (magics, ``!cmd``) as plain Python, for parsing only."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return TransformerManager().transform_cell(source)
-    except Exception:  # an unparsable cell is the student's problem, handled by the caller
-        return source
-
-
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(to_python(source))
-    except (SyntaxError, ValueError):
-        return None
-
-
-def _top_level(tree: ast.Module):
-    """Statements executed at module level, descending into if/try/with/for but not into def/class bodies."""
-    stack = list(reversed(tree.body))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
-            children = list(node.body) + list(getattr(node, "orelse", []))
-            children += list(getattr(node, "finalbody", []))
-            for handler in getattr(node, "handlers", []):
-                children += handler.body
-            stack.extend(reversed(children))
-
-
-def _bindings(node) -> list[tuple[str, str]]:
-    """(name, how) pairs a top-level statement binds: how is 'def', 'import' or 'assign'."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [(node.name, "def")]
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return [((a.asname or a.name).split(".")[0], "import") for a in node.names]
-    targets = []
-    if isinstance(node, ast.Assign):
-        targets = node.targets
-    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-        targets = [node.target]
-    elif isinstance(node, (ast.For, ast.With)):
-        targets = [node.target] if isinstance(node, ast.For) else [i.optional_vars for i in node.items]
-    out = []
-    for target in targets:
-        for sub in ast.walk(target) if target is not None else ():
-            if isinstance(sub, ast.Name):
-                out.append((sub.id, "assign"))
-    return out
-
-
-def defined_names(sources: list[str]) -> set[str]:
-    """Every name bound at top level by these cells (the student-defined names of a source notebook)."""
-    names = set()
-    for source in sources:
-        tree = _parse(source)
-        for node in _top_level(tree) if tree is not None else ():
-            names.update(name for name, _ in _bindings(node))
-    return names
-
-
-def defines_own(sources: list[str], name: str):
-    """``True`` if the last top-level binding of ``name`` in these cells is a ``def``/``class``; else the reason."""
-    last = None
-    for source in sources:
-        tree = _parse(source)
-        for node in _top_level(tree) if tree is not None else ():
-            for bound, how in _bindings(node):
-                if bound == name:
-                    last = how
-    if last == "def":
-        return True
-    if last is None:
-        return f"{name} is not defined by a def or class in the notebook"
-    return f"{name} is bound by {'an import' if last == 'import' else 'an assignment'}, not by its own def/class"
 
 
 class _VerifierNamespace(dict):
@@ -156,7 +62,7 @@ def setup_code(source_cells: list) -> str:
     for cell in source_cells:
         if cell.get("cell_type") != "code" or is_solution_cell(cell) or is_test_cell(cell):
             continue
-        tree = _parse(cell_text(cell))
+        tree = parse(cell_text(cell))
         for node in tree.body if tree is not None else ():
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 lines.append(ast.unparse(node) + "\n")
@@ -196,8 +102,13 @@ def verify_notebook(source_nb, graded_nb, seed: int, own_sources: list[str]) -> 
         gid = meta.get("grade_id", "?")
         max_points = float(meta.get("points", 0) or 0)
         replay = harness.Replay(records=records_of(graded.get(gid, {})), seed=seed, own_sources=own_sources)
-        with harness.replaying(replay):
-            error = setup_error or _run(cell_text(cell), namespace, f"<test cell {gid}>")
+        problems = kernel_problems(cell_text(cell))
+        if problems:  # the kernel ran this cell's inputs: had they held a reference, a student could read it
+            error = harness.AuthoringError("the part of the test cell that runs in the student's kernel may hold "
+                                           "only inputs and observations: " + "; ".join(problems))
+        else:
+            with harness.replaying(replay):
+                error = setup_error or _run(cell_text(cell), namespace, f"<test cell {gid}>")
         if error is None and replay.observed == 0:
             error = harness.AuthoringError("the test cell makes no observe() call, so its verdict would not "
                                            "depend on the submission")

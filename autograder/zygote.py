@@ -37,6 +37,8 @@ import threading
 import time
 from pathlib import Path
 
+from autograder.sandbox import Kernel, SandboxError, bwrap_command, font_cache, kernel_env, sandbox_status
+
 PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 4, 36, 1
 SWEEP_TIMEOUT_S = 10.0
 # What the assignments import: loaded once in the zygote. matplotlib_inline's backend is deliberately absent:
@@ -66,7 +68,10 @@ def _preload() -> None:
 
     for info in pkgutil.walk_packages(course_lib.__path__, "course_lib."):
         if not info.name.startswith("course_lib.widgets"):  # ipywidgets is not used in graded notebooks
-            importlib.import_module(info.name)
+            try:
+                importlib.import_module(info.name)
+            except ImportError:  # a forbidden module: its stub refuses (autograder.forbidden)
+                continue
 
 
 def _processes() -> dict[int, int]:
@@ -263,12 +268,14 @@ class ZygoteError(RuntimeError):
 class Zygote:
     """The grader's handle on one zygote and its sandbox; folders for kernels are made under ``root``."""
 
-    def __init__(self, start_timeout: float = 120.0):
-        from autograder.sandbox import bwrap_command, font_cache, kernel_env, sandbox_status
+    def __init__(self, start_timeout: float = 120.0, forbidden: tuple[str, ...] = ()):
+        from autograder.forbidden import restricted_copy
 
         self.status = sandbox_status()
+        self.forbidden = tuple(forbidden)
         self.owner = os.getpid()  # a forked worker inherits this object but must never use or stop it
-        self.root = Path(tempfile.mkdtemp(prefix="nn-course-zygote-"))
+        remove_stale_roots()
+        self.root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{self.owner}-"))
         self._mpl = self.root / "mpl"
         self._mpl.mkdir()
         fonts = font_cache()
@@ -277,12 +284,13 @@ class Zygote:
         cmd = [sys.executable, "-I", "-m", "autograder.zygote",
                "sandboxed" if self.status.sandboxed else "plain", str(self.root)]
         if self.status.sandboxed:
-            cmd = bwrap_command(self.status.tool, [self.root], chdir=self.root) + cmd
+            cmd = bwrap_command(self.status.tool, [self.root], chdir=self.root,
+                                course_lib=restricted_copy(self.forbidden)) + cmd
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, cwd=self.root, env=kernel_env(str(self.root)), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self._stderr, start_new_session=True)
         self.broken = False
-        self._spare, self._refill = None, None  # a kernel forked in advance; the memory limit to fork it with
+        self._spare = None  # a kernel forked in advance by prefork()
         self._lock = threading.RLock()
         self.preload_s = self._reply(start_timeout, "start")["preload_s"]
 
@@ -317,12 +325,10 @@ class Zygote:
         return ForkedKernel(self, self.request("spawn", **request)["pid"])
 
     def kernel(self, memory_mb: int):
-        """A started :class:`~autograder.sandbox.Kernel`. From the second one on, it was forked as soon as the
-        previous kernel ended, so it started while the grader verified and recorded the previous student; one
+        """A started :class:`~autograder.sandbox.Kernel`: the one :meth:`prefork` forked in advance if there is
+        one with this limit (it started while the grader verified the previous student), else a new fork. One
         that died before running any code is replaced, never handed to a student."""
-        from autograder.sandbox import Kernel, SandboxError
-
-        spare, self._spare, self._refill = self._spare, None, None  # nothing is forked ahead while we choose
+        spare, self._spare = self._spare, None
         if spare is not None and spare.memory_mb != memory_mb:
             spare.kill()
         elif spare is not None:
@@ -331,31 +337,31 @@ class Zygote:
             except SandboxError:
                 pass  # connect() has killed it; fork another below
             else:
-                self._refill = memory_mb
                 return spare
         kernel = Kernel(memory_mb=memory_mb, zygote=self)
         kernel.start()
-        self._refill = memory_mb
         return kernel
 
+    def prefork(self, memory_mb: int) -> None:
+        """Fork the next student's kernel now, without waiting for it (called once the previous kernel has
+        ended, so the fork overlaps the grader's verifying and recording)."""
+        if self.broken or self._spare is not None:
+            return
+        spare = Kernel(memory_mb=memory_mb, zygote=self)
+        try:
+            spare.launch()
+        except Exception:  # noqa: BLE001 - the next kernel() reports the problem when it starts one
+            spare.kill()
+        else:
+            self._spare = spare
+
     def end(self) -> int:
-        """Kill the kernel and everything it started, and clean the sandbox; the number of processes killed.
-        Then fork the next kernel in advance, if :meth:`kernel` asked for one."""
+        """Kill the kernel and everything it started, and clean the sandbox; the number of processes killed."""
         killed = self.request("end", timeout=SWEEP_TIMEOUT_S + 30)["killed"]
         for entry in self.root.iterdir():  # anything a student left beside its own folder
             if entry != self._mpl:
                 shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() and not entry.is_symlink() \
                     else entry.unlink(missing_ok=True)
-        if self._refill is not None:
-            from autograder.sandbox import Kernel
-
-            spare = Kernel(memory_mb=self._refill, zygote=self)
-            try:
-                spare.launch()
-            except Exception:  # noqa: BLE001 - the next kernel() reports the problem when it starts one
-                spare.kill()
-            else:
-                self._spare = spare
         return killed
 
     def close(self) -> None:
@@ -411,21 +417,22 @@ def enabled() -> bool:
     return os.environ.get("COURSE_KERNEL_ZYGOTE", "1") != "0" and _failed is None
 
 
-def shared() -> Zygote | None:
-    """This process's zygote, started on first use (and again after one was stopped); None when zygotes are
-    off or this process could not start one (the reason went to stderr once; kernels then start fresh)."""
+def shared(forbidden: tuple[str, ...] = ()) -> Zygote | None:
+    """This process's zygote for an assignment with these forbidden modules, started on first use (and again
+    after one was stopped, or for another set of forbidden modules: they are absent from its sandbox); None when
+    zygotes are off or this process could not start one (the reason went to stderr once; kernels then start
+    fresh)."""
     global _zygote, _failed
     if not enabled():
         return None
-    from autograder.sandbox import sandbox_status
-
     if _zygote is not None and _zygote.owner != os.getpid():
         _zygote = None  # inherited through fork: the parent's, not ours
-    if _zygote is None or _zygote.broken or _zygote.proc.poll() is not None or _zygote.status != sandbox_status():
+    if _zygote is None or _zygote.broken or _zygote.proc.poll() is not None or _zygote.status != sandbox_status() \
+            or _zygote.forbidden != tuple(forbidden):
         if _zygote is not None:
             _zygote.close()
         try:
-            _zygote = Zygote()
+            _zygote = Zygote(forbidden=tuple(forbidden))
         except (ZygoteError, OSError) as exc:
             _zygote, _failed = None, str(exc)
             print(f"[grader] kernel zygote unavailable, starting each kernel afresh (slower): {exc}",
@@ -440,6 +447,22 @@ def shutdown() -> None:
     if _zygote is not None:
         _zygote.close()
         _zygote = None
+
+
+ROOT_PREFIX = "nn-course-zygote-"
+
+
+def remove_stale_roots() -> None:
+    """Remove zygote folders whose grader process is gone (one killed before it could clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*"):
+        pid = folder.name[len(ROOT_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                shutil.rmtree(folder, ignore_errors=True)
+            except PermissionError:
+                continue
 
 
 if __name__ == "__main__":

@@ -2,12 +2,12 @@
 
 For every assignment: the committed source is what its builder writes and the committed release is what one
 command generates from it; the release holds no solution and no hidden test; the source runs headless with
-every test passing; graded by the real grader (``autograder.grade_one.grade_submission``, sandboxed), the
+every test passing; graded by the real grader (``autograder.grade_submission.grade_submission``, sandboxed), the
 source earns full marks and the unchanged release earns zero; and every plausible wrong answer in
 ``wrong_answers/<assignment>.toml`` passes the visible tests in a kernel yet loses points on the hidden ones.
 
 Cost. Grading is the slow part (a sandboxed kernel per submission), so each assignment's submissions are graded
-once, as students of one temporary course, two at a time (``autograder.pipeline.grade_class``). Wrong answers
+once, as students of one temporary course, two at a time (``autograder.grade_class.grade_class``). Wrong answers
 whose cells cannot influence each other's tests share a submission (see :func:`rounds`): a wrong cell is never
 combined with a test cell that depends on it, directly or through another answer cell, so every lost point is
 still caused by its own wrong answer.
@@ -21,10 +21,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import attacks  # tests/assignments/attacks.py (pytest puts this folder on sys.path)
 import nbformat
 import pytest
 import tomllib
 
+from autograder.cell_parts import kernel_problems, kernel_source
 from tools.build_assignments import _cells, _release, load_builders
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,11 +119,19 @@ def submission(a: str, replace: dict[str, str] | None = None):
     return nb
 
 
+def forged_release(a: str):
+    """The unchanged release with the harness replaced in its first answer cell (the stubs stay stubs)."""
+    nb = nbformat.from_dict(read(release_path(a)))
+    for gid, code in attacks.forged_answers(nb).items():
+        next(c for c in nb.cells if meta(c).get("grade_id") == gid).source = code
+    return nb
+
+
 # --------------------------------------------------------------------------- which test depends on which answer
 
 def free_names(source: str) -> set[str]:
     """Names a cell reads but binds nowhere itself (assignments, parameters, loops, imports, defs)."""
-    from autograder.verify import to_python
+    from autograder.source_reading import to_python
 
     tree = ast.parse(to_python(source))
     loads, bound = set(), set()
@@ -140,7 +150,7 @@ def free_names(source: str) -> set[str]:
 @functools.cache
 def dependencies(a: str) -> dict[str, frozenset[str]]:
     """For each test cell, the answer cells whose code it can reach (through names, transitively)."""
-    from autograder.verify import defined_names
+    from autograder.source_reading import defined_names
 
     cells = read(source_path(a)).cells
     defines = {meta(c)["grade_id"]: defined_names([c.source]) for c in cells if meta(c).get("solution")
@@ -221,7 +231,7 @@ def graded(tmp_path_factory):
     """``graded(a)`` -> {student: journal record}; one temporary course per assignment, graded once."""
     from autograder.course import Course
     from autograder.gradebook_io import ensure_structure
-    from autograder.pipeline import grade_class
+    from autograder.grade_class import grade_class
 
     cache = {}
 
@@ -230,7 +240,10 @@ def graded(tmp_path_factory):
             root = tmp_path_factory.mktemp(f"course-{a}")
             shutil.copytree(ROOT / "solutions" / a, root / "solutions" / a)
             shutil.copytree(ROOT / "assignments" / a, root / "assignments" / a)
-            subs = {"source": submission(a), "release": read(release_path(a))}
+            subs = {"source": submission(a), "release": read(release_path(a)),
+                    "spy": submission(a, attacks.spy_answers(read(source_path(a)), BUILDERS[a].FORBIDDEN)),
+                    "delegate": submission(a, attacks.delegating_answer(read(source_path(a)), a)),
+                    "forge": forged_release(a)}
             for k, group in enumerate(rounds(a), start=1):
                 subs[f"wrong-{k}"] = submission(a, {w.cell: w.code for w in group})
             for student, nb in subs.items():
@@ -244,8 +257,11 @@ def graded(tmp_path_factory):
             summary = grade_class(course, a, sorted(subs), workers=2, seed=GRADING_SEED, progress=lambda *_: None)
             assert not summary.errors, f"the grader failed on {a}: {summary.errors}"
             cache[a] = summary.records
+            roots[a] = root
         return cache[a]
 
+    roots = {}
+    grade.roots = roots
     return grade
 
 
@@ -258,7 +274,7 @@ def autograded(record: dict) -> list[dict]:
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_committed_source_is_what_its_builder_writes(a):
     module = BUILDERS[a]
-    built = nbformat.writes(_cells.build(a, module.TITLE, module.cells())) + "\n"
+    built = nbformat.writes(_cells.build(a, module.TITLE, module.cells(), module.FORBIDDEN)) + "\n"
     assert source_path(a).read_text(encoding="utf-8") == built, (
         f"{source_path(a)} differs from tools/build_assignments/{module.__name__.rsplit('.', 1)[-1]}.py; "
         "run `python -m tools.build_assignments`")
@@ -303,6 +319,11 @@ def test_every_graded_cell_follows_the_grading_protocol(a):
         hidden = src.partition("### BEGIN HIDDEN TESTS")[2]
         assert "grading_rng(" in hidden and "own_code(" in hidden, \
             f"{a}:{gid}: hidden tests need fresh inputs (grading_rng) and the own-code check"
+        assert kernel_problems(src) == [], f"{a}:{gid}: the kernel part could hold a reference: {kernel_problems(src)}"
+        kernel = kernel_source(src)
+        for secret in ("course_lib", "own_code(", "assert_"):
+            assert secret not in kernel.partition("from autograder.harness import")[2].partition("\n")[2], \
+                f"{a}:{gid}: {secret!r} would run in the student's kernel:\n{kernel}"
     assert [c.metadata.get("tags") for c in cells[:2]] == [["colab-badge"], ["colab-setup"]], \
         f"{a}: the first two cells must be the Colab badge and setup cells"
 
@@ -366,3 +387,70 @@ def test_wrong_answer_loses_points_on_the_hidden_tests(w, graded):
         c = cells[gid]
         assert c["points"] < c["max_points"], \
             f"{w} ({w.why}): expected < {c['max_points']} points on {gid}, got {c['points']}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_a_spy_in_every_graded_function_finds_no_reference_and_costs_no_points(a, graded):
+    """Issue 12: while observed, a graded function walks its callers' frames, the globals, gc, the history and
+    sys.modules; it finds nothing of the checks, and wrapping one's own functions keeps every point."""
+    import nbformat as nbf
+
+    record = graded(a)["spy"]
+    failed = {c["grade_id"]: c["message"][:200] for c in autograded(record) if c["points"] != c["max_points"]}
+    assert record["status"] == "graded" and not failed, \
+        f"{a}: expected full marks with every graded function wrapped, got {record['reason']}; failed {failed}"
+    nb = nbf.read(graded.roots[a] / "autograded" / "spy" / a / f"{a}.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                   if o.get("output_type") == "stream")
+    leaks = [line for line in text.splitlines() if line.startswith("LEAK")]
+    assert not leaks, f"{a}: the student's code found what only the verifier may hold: {leaks[:10]}"
+    source = read(source_path(a))
+    watched = {n for names in attacks.graded_functions(source).values() for n in names}
+    classes = {n.name for c in source.cells if c.cell_type == "code" and "%" not in c.source
+               for n in ast.parse(c.source).body if isinstance(n, ast.ClassDef)}
+    missing = sorted(n for n in watched - classes if f"spy looked at {n}" not in text)
+    assert not missing, f"{a}: the spy never ran in {missing}, so it proves nothing there"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_delegating_to_a_forbidden_module_scores_zero_with_the_module_named(a, graded):
+    record = graded(a)["delegate"]
+    cells = {c["grade_id"]: c for c in autograded(record)}
+    for _, _, test, module in attacks.DELEGATE[a]:
+        assert cells[test]["points"] == 0, f"{a}: delegating to {module} kept {cells[test]['points']} points"
+        assert f"{test} 0/" in record["reason"] and f"{module} is forbidden in this assignment" in record["reason"], \
+            f"{a}: the reason should name {test} and {module}: {record['reason']!r}"
+    tests = {t for _, _, t, _ in attacks.DELEGATE[a]}
+    others = {g: c["message"][:160] for g, c in cells.items() if g not in tests and c["points"] != c["max_points"]}
+    assert not others, f"{a}: an allowed module or another task lost points: {others}"
+
+
+def test_the_spy_reports_a_reference_it_can_reach(capsys):
+    """The spy is not blind: in a namespace holding what the old protocol left in the kernel, it finds it."""
+    import types
+
+    import course_lib.activations
+
+    namespace = {"__name__": "__main__"}
+    shell = types.SimpleNamespace(user_ns=namespace)
+    namespace["get_ipython"] = lambda: shell
+    exec(attacks.SPY % {"forbidden": '["course_lib.activations"]', "names": '["expected"]',
+                        "lines": repr(["assert_array(y, ref.forward(x))"[::-1]])}, namespace)
+    namespace.update(expected=1.0, ref=course_lib.activations.get_activation("tanh"),
+                     In=["y = observe('t', lambda: f(x))\nassert_array(y, ref.forward(x))"])
+    exec("def f(x):\n    return x\nf = spy(f)\nf(1)\n", namespace)
+    out = capsys.readouterr().out
+    for leak in ("name expected", "object of Tanh", "check line", "module course_lib.activations"):
+        assert f"LEAK f {leak}" in out, f"expected the spy to report {leak!r}, it printed {out!r}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_a_replaced_harness_forges_records_but_earns_nothing(a, graded):
+    """Before issue 12 this earned 7/13 on assignment 1: the fake assert re-published the kernel's reference."""
+    record = graded(a)["forge"]
+    earned = {c["grade_id"]: c["points"] for c in autograded(record) if c["points"]}
+    assert record["status"] == "graded" and record["score"] == 0 and not earned, \
+        f"{a}: forged records earned points: {earned} ({record['reason'][:300]})"

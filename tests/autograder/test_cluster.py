@@ -21,7 +21,7 @@ from autograder.cluster import (
 from autograder.course import Course
 from autograder.demo import run_demo
 from autograder.export import grade_rows
-from autograder.pipeline import Journal, grade_class
+from autograder.grade_class import Journal, grade_class
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 ASSIGNMENT = "01_neurons"

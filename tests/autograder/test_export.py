@@ -7,7 +7,7 @@ import pytest
 from tiny_course import ASSIGNMENT, NOTEBOOK, answer, make_course
 
 from autograder.export import COLUMNS, export, grade_rows, grade_table
-from autograder.pipeline import grade_class
+from autograder.grade_class import grade_class
 from autograder.release import release
 from autograder.roster import import_roster
 

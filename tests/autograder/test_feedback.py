@@ -8,20 +8,24 @@ import pytest
 from tiny_course import ASSIGNMENT, NOTEBOOK, answer, make_course
 
 from autograder.feedback import check_feedback, generate_feedback, html_text
-from autograder.pipeline import grade_class
+from autograder.grade_class import grade_class
 from autograder.release import LeakError, nbgrader_api, release, secret_lines
 from autograder.roster import import_roster
+
+SHARED = "assert double(21) == 42, 'the hidden check of double(21)'"
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    course = make_course(tmp_path_factory.mktemp("feedback"), roster=("stub", "wrong"))
+    course = make_course(tmp_path_factory.mktemp("feedback"), roster=("stub", "wrong", "sharer"))
     api = nbgrader_api(course)
     release(course, api=api)
     import_roster(course, course.root / "roster.csv")
     release_nb = course.path("release", ASSIGNMENT, NOTEBOOK)
     for student, nb in (("stub", nbformat.read(release_nb, as_version=4)),
-                        ("wrong", answer(release_nb, "return 2"))):
+                        ("wrong", answer(release_nb, "return 2")),
+                        # the student's own answer holds a line of the hidden test, word for word
+                        ("sharer", answer(release_nb, "return 2 * x\n\n\n" + SHARED))):
         dest = course.path("submitted", student, ASSIGNMENT)
         dest.mkdir(parents=True)
         nbformat.write(nb, dest / NOTEBOOK)
@@ -57,6 +61,32 @@ def test_a_page_showing_a_hidden_line_is_deleted_and_reported(course):
         assert not page.exists(), "the leaking page must not stay where students get it"
     finally:
         page.write_text(original)
+
+
+def test_a_hidden_line_the_student_wrote_themselves_is_not_a_leak(course):
+    page = course.path("feedback", "sharer", ASSIGNMENT, "ps1.html")
+    assert page.exists(), "the page of a student whose own answer repeats a hidden line must be kept"
+    assert SHARED.strip() in " ".join(html_text(page.read_text()).split()), "expected the student's own line shown"
+    assert check_feedback(course, ASSIGNMENT, "sharer") == [page]
+
+
+def test_one_leaking_page_does_not_stop_the_class(course, monkeypatch):
+    import autograder.feedback as feedback
+
+    real = feedback.check_feedback
+
+    def leaks_for_stub(course_, assignment, student):
+        if student == "stub":
+            raise LeakError("feedback stub.html showed hidden test line 'x' — deleted it")
+        return real(course_, assignment, student)
+
+    monkeypatch.setattr(feedback, "check_feedback", leaks_for_stub)
+    with pytest.raises(LeakError) as info:
+        generate_feedback(course, ASSIGNMENT, ["stub", "wrong", "sharer"])
+    message = str(info.value)
+    assert "2 page(s) for 2 of 3 student(s)" in message and "! stub:" in message, message
+    for student in ("wrong", "sharer"):
+        assert course.path("feedback", student, ASSIGNMENT, "ps1.html").exists(), f"{student} lost their page"
 
 
 def test_feedback_for_an_ungraded_student_says_to_grade_first(course):

@@ -77,7 +77,7 @@ def test_the_class_graded_on_a_dask_cluster_into_postgresql_exports_the_same(dem
     """Local SQLite, local PostgreSQL and the cluster writing PostgreSQL: one class and seed, one export."""
 
     from autograder.export import export
-    from autograder.pipeline import grade_class
+    from autograder.grade_class import grade_class
     from bench.loopback_cluster import LoopbackCluster
 
     require("distributed", "grading on a Dask cluster into PostgreSQL")

@@ -155,3 +155,78 @@ def test_packages_installed_under_tmp_stay_visible_in_the_sandbox(tmp_path, monk
     cmd = sandbox.bwrap_command(sandbox_status().tool, [work, conn], work, home)
     result = subprocess.run([*cmd, "/usr/bin/cat", str(package / "marker.txt")], capture_output=True, text=True)
     assert result.stdout == "still here", f"expected the marker inside the sandbox, got {result!r}"
+
+
+FORBIDDEN_PROBE = """\
+import importlib
+attempts = {
+    "import": lambda: __import__("course_lib.activations"),
+    "importlib": lambda: importlib.import_module("course_lib." + "".join(["activ", "ations"])),
+    "__import__ computed": lambda: __import__("course_lib." + "snoitavitca"[::-1], fromlist=["get_activation"]),
+    "via layers": lambda: importlib.import_module("course_lib.layers"),
+    "attribute": lambda: __import__("course_lib").activations,
+}
+for how, attempt in attempts.items():
+    try:
+        attempt()
+        print(how, "IMPORTED")
+    except ImportError as exc:
+        print(how, "refused:", exc)
+from course_lib.losses import MSELoss
+import numpy as np
+print("allowed", MSELoss().forward(np.zeros(2), np.ones(2)))
+"""
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["fresh", "forked"])
+def test_a_forbidden_module_is_not_in_the_sandbox_however_it_is_imported(forked):
+    forbidden = ("course_lib.activations",)
+    z = zygote.Zygote(forbidden=forbidden) if forked else None
+    try:
+        with Kernel(memory_mb=768, zygote=z, forbidden=forbidden) as k:
+            _, text, errors = _run(k, FORBIDDEN_PROBE)
+    finally:
+        if z is not None:
+            z.close()
+    lines = text.strip().splitlines()
+    assert not errors and len(lines) == 6, f"the probe failed: {text!r} {errors}"
+    for line in lines[:5]:
+        assert "refused" in line and "course_lib.activations" in line and "is forbidden in this assignment" in line \
+            and "IMPORTED" not in line, f"expected the import refused with the module named, got {line!r}"
+    assert lines[5] == "allowed 1.0", f"expected an allowed module to stay usable, got {lines[5]!r}"
+
+
+def test_the_only_writable_places_are_the_ones_emptied_between_students(kernel):
+    places = ["/", "/var/tmp", "/var", "/dev", "/etc", "/home", "/root", "/run", "/opt", "/tmp", "/dev/shm"]
+    _, text, errors = _run(kernel, f"import os\nfor top in {places!r}:\n    try:\n"
+                                   "        os.makedirs(top, exist_ok=True)\n"
+                                   "        open(os.path.join(top, 'left-for-the-next'), 'w').close()\n"
+                                   "        print(top)\n    except OSError:\n        pass")
+    assert not errors and set(text.split()) <= {"/tmp", "/dev/shm"}, \
+        f"expected only /tmp and /dev/shm writable (the zygote empties both), got {text.split()} {errors}"
+
+
+def test_a_forbidden_class_is_cut_out_of_a_module_that_stays_importable():
+    """Assignment 5 forbids Dropout and BatchNorm1d, which live in a module its digits model needs."""
+    forbidden = ("course_lib.regularisation.Dropout",)
+    z = zygote.Zygote(forbidden=forbidden)
+    try:
+        with Kernel(memory_mb=768, zygote=z) as k:
+            _, text, errors = _run(k, """
+import gc
+from course_lib.layers import Dropout, Linear, Sequential
+from course_lib.module import Module
+print("linear", Sequential(Linear(2, 2)).forward(__import__("numpy").ones((1, 2))).shape)
+try:
+    Dropout(0.5)
+except ImportError as exc:
+    print("refused:", exc)
+real = [c for c in Module.__subclasses__() if c.__name__ == "Dropout"]
+real += [o for o in gc.get_objects() if isinstance(o, type) and o.__name__ == "Dropout" and hasattr(o, "MODES")]
+print("originals", real)
+""")
+    finally:
+        z.close()
+    assert not errors and "linear (1, 2)" in text, f"expected the rest of the module usable, got {text!r} {errors}"
+    assert "refused: course_lib.regularisation.Dropout is forbidden in this assignment" in text, text
+    assert "originals []" in text, f"the original class is still reachable in the kernel: {text!r}"

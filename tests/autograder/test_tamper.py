@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.cell_parts import kernel_source
 from autograder.tamper import Unreadable, match_notebooks, read_notebook, rebuild, solution_sources
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -47,7 +48,9 @@ def test_a_duplicated_test_cell_keeps_one_graded_copy():
 def test_an_edited_test_cell_is_overwritten_by_the_source():
     graded, tampering = rebuild(SOURCE, submission("edited_test"))
     test = graded.cells[grade_ids(graded).index("test_mse")]
-    assert test.source == SOURCE.cells[grade_ids(SOURCE).index("test_mse")].source, "expected the source's code"
+    expected = kernel_source(SOURCE.cells[grade_ids(SOURCE).index("test_mse")].source)
+    assert test.source == expected, "expected the source's code, as the kernel runs it (checks removed)"
+    assert "BEGIN CHECKS" not in test.source and "MSELoss" not in test.source, f"a check reached the kernel: {test}"
     assert tampering == ["test cell test_mse was edited"], f"got {tampering}"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course
-from autograder.grade_one import Limits, grade_submission
+from autograder.grade_submission import Limits, grade_submission
 from autograder.gradebook_io import ensure_structure
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -61,6 +61,32 @@ TABLE = {
     "deleted_test": (4, "tampered", "test cell test_sigmoid was deleted", LIMITS),
     "duplicated_test": (4, "tampered", "test cell test_mse is duplicated", LIMITS),
     "edited_test": (2, "tampered", "test cell test_mse was edited", LIMITS),
+    # issue 12. No reference is in the kernel: peeking finds nothing, a forged record is compared with what
+    # only the verifier computes; "wrong" is the control (the same wrong answers without the trick)
+    "wrong": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "peek_globals": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "peek_frames": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "peek_gc": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "peek_history": (0, "graded", "test_sigmoid 0/2", LIMITS),
+    "forged_records": (0, "graded", "test_mse 0/2", LIMITS),
+    "seed_reader": (2, "graded", "test_sigmoid 0/2", LIMITS),
+    # forbidden modules are not in the sandbox; "allowed_module" is the control (an allowed module works)
+    "delegate_import": (2, "graded", "course_lib.activations is forbidden in this assignment", LIMITS),
+    "delegate_importlib": (2, "graded", "course_lib.activations is forbidden in this assignment", LIMITS),
+    "delegate_dunder_import": (2, "graded", "course_lib.activations is forbidden in this assignment", LIMITS),
+    "delegate_top_level": (2, "graded", "course_lib.activations is forbidden in this assignment", LIMITS),
+    "allowed_module": (4, "graded", "", LIMITS),
+    # own_code follows the student's wrappers back to a def; "wrapped_library" is the control
+    "wrapped_honest": (4, "graded", "", LIMITS),
+    "wrapped_library": (2, "graded", "test_sigmoid 0/2: HarnessError: own_code('sigmoid'): sigmoid is bound to "
+                                     "a call logged(expit) that wraps no function of the notebook's own", LIMITS),
+    "rebound_by_globals": (2, "graded", "sigmoid cannot be traced to its def: the notebook binds names "
+                                        "dynamically", LIMITS),
+    "shared_line": (4, "graded", "", LIMITS),
+    "extra_graded_cell": (4, "tampered", "cell 'bonus' is marked as graded but the assignment has no such cell",
+                          LIMITS),
+    "altered_points": (4, "tampered", "answer cell 'written' had its grading metadata changed (points)", LIMITS),
+    "deep_output": (4, "graded", "1 output(s) nested deeper than 100 levels were dropped", LIMITS),
 }
 
 
@@ -140,3 +166,45 @@ def test_hidden_inputs_change_with_the_seed_but_full_marks_stay(graded, tmp_path
         f"expected full marks under another seed, got {dataclasses.asdict(out)}"
     old, new = _hidden_input_record(graded["course"], "correct"), _hidden_input_record(Course(root), "correct")
     assert old["data"] != new["data"], "expected the hidden test's observed output to differ between two seeds"
+
+
+def test_every_automatic_zero_names_its_task_and_cause(graded):
+    for case, out in graded["outcomes"].items():
+        if out.status in ("missing", "unreadable"):
+            continue  # one reason for the whole notebook
+        for cell in out.cells:
+            if cell["passed"] is False and cell["max_points"] > 0:
+                assert f"{cell['grade_id']} 0/{cell['max_points']:g}: " in out.reason, \
+                    f"{case}: {cell['grade_id']} scored zero but the reason does not say why: {out.reason!r}"
+
+
+def test_the_kernel_never_held_a_reference(graded):
+    """The graded notebooks hold the cells as the kernel ran them: no check region, no reference import."""
+    import nbformat
+
+    for case in ("correct", "peek_frames", "forged_records"):
+        nb = nbformat.read(graded["course"].path("autograded", case, "ps1", "ps1.ipynb"), as_version=4)
+        tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_")]
+        for cell in tests:
+            for secret in ("BEGIN CHECKS", "expected", "MSELoss", "assert_array(y,", "own_code(\""):
+                assert secret not in cell.source, f"{case}: {secret!r} ran in the kernel: {cell.source}"
+
+
+def test_feedback_is_written_for_odd_submissions_and_shows_no_hidden_test(graded):
+    """An extra graded cell once made nbgrader's feedback fail with an empty message; a student's own line that
+    a hidden check shares once stopped the class's feedback. Both now get their page."""
+    from autograder.feedback import generate_feedback, html_text
+    from autograder.release import secret_lines
+
+    course = graded["course"]
+    students = ["extra_graded_cell", "altered_points", "deep_output", "shared_line", "peek_frames"]
+    summary = generate_feedback(course, "ps1", students)
+    assert "5 page(s) for 5 of 5 student(s)" in summary, summary
+    hidden = secret_lines(course.path("source", "ps1", "ps1.ipynb"))["hidden test"]
+    for student in students:
+        text = " ".join(html_text(course.path("feedback", student, "ps1", "ps1.html").read_text()).split())
+        shown = [line for line in hidden if " ".join(line.split()) in text and not (
+            student == "shared_line" and line == "d = p - t")]
+        assert not shown, f"{student}'s feedback shows hidden lines {shown}"
+    shared = html_text(course.path("feedback", "shared_line", "ps1", "ps1.html").read_text())
+    assert "d = p - t" in shared, "the student's own line must stay in their feedback"

@@ -6,14 +6,21 @@ import numpy as np
 import pytest
 
 from autograder.harness import MIME, encode
-from autograder.verify import defined_names, defines_own, records_of, setup_code, verify_notebook
+from autograder.source_reading import defined_names, defines_own
+from autograder.verify import records_of, setup_code, verify_notebook
 
 TEST = """\
 from autograder.harness import observe, assert_array
 x = np.array([1.0, 2.0])
 y = observe("double(x)", lambda: double(x))
+### BEGIN CHECKS
 assert_array(y, 2 * x, shape=(2,), dtype="float64", what="double(x)")
+### END CHECKS
 """
+
+
+def checks(code: str) -> str:
+    return f"### BEGIN CHECKS\n{code}### END CHECKS\n"
 
 
 def _meta(grade_id, **kw):
@@ -43,7 +50,7 @@ def test_a_correct_record_earns_the_cells_points():
 
 
 def test_what_a_test_cell_prints_stays_out_of_the_graders_output(capsys):
-    verify_notebook(_source(TEST + "print('chatty test cell')\n"), _graded(np.array([2.0, 4.0])), seed=0,
+    verify_notebook(_source(TEST + checks("print('chatty test cell')\n")), _graded(np.array([2.0, 4.0])), seed=0,
                     own_sources=[])
     captured = capsys.readouterr()
     assert "chatty" not in captured.out + captured.err, f"the verifier leaked test-cell output: {captured}"
@@ -76,13 +83,13 @@ def test_records_of_returns_plain_json_dicts():
 
 
 def test_a_student_name_used_outside_observe_is_an_authoring_error():
-    bad = TEST + "assert double(1.0) == 2.0\n"
+    bad = TEST + checks("assert double(1.0) == 2.0\n")
     (v,) = verify_notebook(_source(bad), _graded(np.array([2.0, 4.0])), seed=0, own_sources=[])
     assert v.authoring_error and "student-defined name 'double'" in v.message, f"got {v}"
 
 
 def test_a_test_cell_without_observe_is_an_authoring_error():
-    (v,) = verify_notebook(_source("assert True\n"), _graded(), seed=0, own_sources=[])
+    (v,) = verify_notebook(_source(checks("assert True\n")), _graded(), seed=0, own_sources=[])
     assert v.authoring_error and not v.passed and "makes no observe() call" in v.message, f"got {v}"
 
 
@@ -102,10 +109,61 @@ def test_defined_names_reads_top_level_bindings_through_ipython_syntax():
     (["class sigmoid:\n    pass\n"], True),
     (["from scipy.special import expit as sigmoid\n"], "bound by an import"),
     (["def sigmoid(x): return x\n", "from course_lib import sigmoid\n"], "bound by an import"),
-    (["sigmoid = lambda x: x\n"], "bound by an assignment"),
+    (["sigmoid = lambda x: x\n"], True),  # a lambda is the notebook's own code
+    (["sigmoid = 3 * 2\n"], "bound to an expression"),
+    (["import numpy as np\nsigmoid = np.vectorize(np.tanh)\n"], "wraps no function of the notebook"),
+    (["def s(x): return x\n", "def debug(f): return f\n", "sigmoid = debug(np.vectorize(s))\n"], True),
+    (["def sigmoid(x): return x\n", "sigmoid = debug(sigmoid)\n"], True),
+    (["from lib import f\n", "sigmoid = debug(f)\n"], "wraps no function of the notebook"),
+    # a binding the source cannot show: the def is not the function that runs
+    (["def sigmoid(x): return x\n", "from scipy.special import expit\nglobals()['sig' + 'moid'] = expit\n"],
+     "binds names dynamically"),
+    (["def sigmoid(x): return x\n", "globals().update(sigmoid=len)\n"], "binds names dynamically"),
+    (["def sigmoid(x): return x\n", "exec('sigmoid = len')\n"], "binds names dynamically"),
     (["def sigmoid(x): return x\n", "def broken(:\n"], True),   # a cell with a syntax error is skipped
     (["x = 1\n"], "not defined by a def or class"),
 ])
 def test_defines_own_accepts_only_a_last_binding_by_def_or_class(sources, verdict):
     got = defines_own(sources, "sigmoid")
     assert got is True if verdict is True else verdict in got, f"expected {verdict!r}, got {got!r}"
+
+
+@pytest.mark.parametrize("kernel_part, phrase", [
+    # a reference computed where the kernel runs it: a student's function could read it from its caller's frame
+    ("expected = 2 * x\n", "`expected = 2 * x` runs in the student's kernel but no observe() needs it"),
+    ("from course_lib.activations import get_activation\n", "the kernel part imports course_lib.activations"),
+    ("assert_array(y, 2 * x)\n", "is a check; put it in a ### BEGIN CHECKS region"),
+    # collecting computes nothing, but computing while collecting does
+    ("seen = []\nseen.append((x, 2 * x))\n", "`seen.append((x, 2 * x))` runs in the student's kernel"),
+])
+def test_a_kernel_part_that_could_hold_a_reference_is_an_authoring_error(kernel_part, phrase):
+    cell = TEST.replace('y = observe("double(x)"', kernel_part + 'y = observe("double(x)"')
+    (v,) = verify_notebook(_source(cell), _graded(np.array([2.0, 4.0])), seed=0, own_sources=[])
+    assert v.authoring_error and not v.passed and phrase in v.message, f"expected {phrase!r}; got {v}"
+
+
+def test_an_observation_inside_a_check_region_is_an_authoring_error():
+    cell = TEST + checks('z = observe("double(x)", lambda: double(x))\n')
+    (v,) = verify_notebook(_source(cell), _graded(np.array([2.0, 4.0])), seed=0, own_sources=[])
+    assert v.authoring_error and "a check region calls observe()" in v.message, f"got {v}"
+
+
+def test_the_kernel_runs_the_test_cell_without_its_checks():
+    from autograder.cell_parts import kernel_source
+
+    hidden = ("### BEGIN HIDDEN TESTS\nx = np.ones(3)\ny = observe('double(ones)', lambda: double(x))\n"
+              + checks("from course_lib.losses import MSELoss\nexpected = 2 * x\nassert_array(y, expected)\n")
+              + "### END HIDDEN TESTS\n")
+    kernel = kernel_source(TEST + hidden)
+    assert "observe('double(ones)'" in kernel and "x = np.ones(3)" in kernel, f"inputs lost: {kernel}"
+    for secret in ("expected", "MSELoss", "assert_array(y", "BEGIN CHECKS"):
+        assert secret not in kernel, f"{secret!r} reached the kernel's copy of the cell: {kernel}"
+
+
+def test_a_kernel_part_that_only_collects_its_inputs_is_accepted():
+    from autograder.cell_parts import kernel_problems
+
+    cell = TEST.replace('y = observe("double(x)"', 'seen = []\nseen.append((x, [x]))\ny = observe("double(x)"')
+    assert kernel_problems(cell) == [], f"got {kernel_problems(cell)}"
+    (v,) = verify_notebook(_source(cell), _graded(np.array([2.0, 4.0])), seed=0, own_sources=[])
+    assert v.passed, f"got {v}"

@@ -6,15 +6,17 @@ fresh kernels alike in test_sandbox.py; this module checks what sharing one sand
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder import sandbox, zygote
+from autograder import kernels, sandbox, zygote
 from autograder.execute import run_notebook
 
 
@@ -86,6 +88,7 @@ print('left', len(os.listdir('/proc')))
 
 LOOK_AROUND = """
 import os
+import shutil
 others = []
 for pid in os.listdir('/proc'):
     if pid.isdigit() and int(pid) not in (1, os.getpid(), os.getppid()):
@@ -95,16 +98,43 @@ print('tmp', [n for n in ('result.npy', 'answers') if os.path.lexists('/tmp/' + 
 """
 
 
+LEAVE = """\
+import os
+left = []
+for top, dirs, files in os.walk('/'):
+    dirs[:] = [d for d in dirs if os.path.join(top, d) not in ('/proc', '/sys')]
+    if top.count('/') > 4:
+        dirs[:] = []
+    try:
+        with open(os.path.join(top, 'left-for-the-next.txt'), 'w') as fh:
+            fh.write('answers')
+        left.append(top)
+    except OSError:
+        pass
+print(len(left), 'folders written')
+"""
+FIND = """\
+import os
+found = []
+for top, dirs, files in os.walk('/'):
+    dirs[:] = [d for d in dirs if os.path.join(top, d) not in ('/proc', '/sys')]
+    if 'left-for-the-next.txt' in files:
+        found.append(top)
+print('found', found)
+"""
+
+
 def test_nothing_a_student_leaves_behind_reaches_the_next_student(zyg):
     first = _kernel(zyg)
     try:
-        report, _, text, errors = _run(first, LEAVE_BEHIND)
+        report, _, text, errors = _run(first, LEAVE_BEHIND, LEAVE)
     finally:
         first.kill()
     assert report.ending == "ok" and not errors and text.startswith("left"), f"probe failed: {text!r} {errors}"
+    assert int(text.split("folders written")[0].split()[-1]) >= 2, f"the probe wrote nowhere: {text!r}"
     second = _kernel(zyg)
     try:
-        _, _, text, errors = _run(second, LOOK_AROUND)
+        _, _, text, errors = _run(second, LOOK_AROUND, FIND)
         leftovers = sorted(p.name for p in zyg.root.iterdir())
     finally:
         second.kill()
@@ -113,6 +143,8 @@ def test_nothing_a_student_leaves_behind_reaches_the_next_student(zyg):
     # (/tmp may still hold the read-only folders bound into the sandbox, e.g. a checkout under /tmp in CI)
     assert "tmp [] shm []" in text, f"expected the earlier student's /tmp and /dev/shm files gone, got {text!r}"
     assert "planted" not in leftovers, f"expected the zygote's folder cleaned between students, got {leftovers}"
+    # a file written anywhere (/var/tmp was a channel: bwrap's root is a writable tmpfs) is gone too
+    assert "found []" in text, f"the next student of the zygote found the earlier one's files: {text!r}"
 
 
 def test_a_kernel_cannot_trace_or_read_the_zygote(zyg):
@@ -153,9 +185,10 @@ def test_a_kernel_holds_none_of_the_zygotes_pipes(zyg):
 
 
 def test_a_kernel_forked_in_advance_that_died_is_replaced_not_handed_out(zyg, monkeypatch):
-    _kernel(zyg).kill()  # from now on the next kernel is forked in advance
+    _kernel(zyg).kill()
+    zyg.prefork(768)  # what kernels.acquire does once a kernel has ended
     spare = zyg._spare
-    assert spare is not None, "expected a kernel forked in advance after the first one ended"
+    assert spare is not None, "expected a kernel forked in advance after prefork()"
 
     def died():
         spare.kill()
@@ -249,17 +282,14 @@ def test_without_bubblewrap_only_the_zygotes_own_descendants_are_killed(monkeypa
 
 
 def test_when_no_zygote_can_start_kernels_start_fresh_and_say_so(monkeypatch, capfd):
-    def broken():
+    def broken(**_):
         raise zygote.ZygoteError("preloading failed: ImportError")
 
     zygote.shutdown()
     monkeypatch.setattr(zygote, "Zygote", broken)
     monkeypatch.setattr(zygote, "_failed", None)
-    kernel = sandbox.acquire(768)
-    try:
+    with kernels.acquire(768) as kernel:
         assert kernel.zygote is None and kernel.alive(), "expected a fresh sandboxed kernel"
-    finally:
-        kernel.kill()
     err = capfd.readouterr().err
     assert "zygote unavailable" in err and "preloading failed" in err, f"expected a warning on stderr, got {err!r}"
 
@@ -300,3 +330,34 @@ def _processes_of(root: str) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+def test_grading_ends_with_no_folder_of_the_zygote_or_of_course_lib_left(tmp_path):
+    """A CI run left 16 zygote folders in /tmp: shutdown removes this process's, and a new zygote removes those
+    of graders that died without cleaning up (their process id is in the name)."""
+    import tempfile
+
+    from autograder import forbidden
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    left = Path(tempfile.gettempdir()) / f"{zygote.ROOT_PREFIX}{dead.pid}-left"
+    alive = Path(tempfile.gettempdir()) / f"{zygote.ROOT_PREFIX}{os.getppid()}-alive"
+    for folder in (left, alive):
+        (folder / "work").mkdir(parents=True, exist_ok=True)
+    try:
+        kernels.shutdown()
+        z = zygote.shared(("course_lib.neuron",))
+        copy = forbidden.restricted_copy(("course_lib.neuron",))
+        assert z is not None and z.root.is_dir() and copy.is_dir(), "expected a zygote and its course_lib copy"
+        assert not left.exists(), f"expected the folder of a dead grader removed, {left} is still there"
+        assert alive.exists(), "a folder of a grader that still runs must be left alone"
+        with kernels.acquire(768, ("course_lib.neuron",)) as kernel:
+            assert kernel.alive()
+        kernels.shutdown()
+        assert not z.root.exists() and not copy.parent.exists(), \
+            f"expected {z.root} and {copy.parent} removed when grading ends"
+    finally:
+        shutil.rmtree(alive, ignore_errors=True)
+        shutil.rmtree(left, ignore_errors=True)
+

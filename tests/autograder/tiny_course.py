@@ -1,7 +1,7 @@
 """Test support for the pipeline tests: a tiny nbgrader course and a stand-in grader.
 
 ``make_course`` writes a one-notebook assignment ``ps1`` (one solution cell, one visible and one hidden test)
-into a temporary folder. ``double_grade`` is a TEST DOUBLE of ``autograder.grade_one.grade_submission``: it
+into a temporary folder. ``double_grade`` is a TEST DOUBLE of ``autograder.grade_submission.grade_submission``: it
 scores a submission by plain nbgrader autograde when ``real=True``, otherwise by reading the notebook's
 answer without a kernel (fast), and logs every call so tests can count them.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from autograder.grade_submission import Outcome  # the stand-in grader returns the real grader's type
 
 ASSIGNMENT = "ps1"
 NOTEBOOK = "ps1.ipynb"
@@ -64,16 +65,6 @@ def make_course(root: Path, roster=("alice", "bob", "carol")):
     return Course(root)
 
 
-@dataclass
-class DoubleOutcome:  # the fields of autograder.grade_one.Outcome
-    student: str
-    assignment: str
-    status: str
-    reason: str
-    score: float
-    max_score: float
-    cells: list = field(default_factory=list)
-
 
 def double_grade(course, assignment, student, *, seed=None, limits=None):
     """TEST DOUBLE of grade_submission: score = how many of double(1), double(21) the answer gets right."""
@@ -82,7 +73,7 @@ def double_grade(course, assignment, student, *, seed=None, limits=None):
     delay = float(os.environ.get("DOUBLE_GRADER_DELAY", "0"))
     time.sleep(delay)
     if not nb_path.exists():
-        outcome = DoubleOutcome(student, assignment, "missing", "no submission", 0.0, 3.0)
+        outcome = Outcome(student, assignment, "missing", "no submission", 0.0, 3.0)
     else:
         try:
             nb = json.loads(nb_path.read_text())
@@ -91,9 +82,9 @@ def double_grade(course, assignment, student, *, seed=None, limits=None):
             scope = {}
             exec(code, scope)  # the double runs trusted test inputs only
             score = 1.0 * (scope["double"](1) == 2) + 2.0 * (scope["double"](21) == 42)
-            outcome = DoubleOutcome(student, assignment, "graded", "", score, 3.0)
+            outcome = Outcome(student, assignment, "graded", "", score, 3.0)
         except (ValueError, KeyError, SyntaxError, NotImplementedError) as exc:
-            outcome = DoubleOutcome(student, assignment, "unreadable", f"{type(exc).__name__}: {exc}", 0.0, 3.0)
+            outcome = Outcome(student, assignment, "unreadable", f"{type(exc).__name__}: {exc}", 0.0, 3.0)
     out = course.path("autograded", student, assignment)
     out.mkdir(parents=True, exist_ok=True)
     (out / "double.json").write_text(json.dumps({"score": outcome.score}))
@@ -109,8 +100,8 @@ def nbgrader_grade(course, assignment, student, *, seed=None, limits=None):
     from autograder.release import nbgrader_api, open_gradebook, run_nbgrader
 
     if not course.path("submitted", student, assignment).is_dir():
-        return DoubleOutcome(student, assignment, "missing", "no submission", 0.0, 3.0)
+        return Outcome(student, assignment, "missing", "no submission", 0.0, 3.0)
     run_nbgrader("autograde", nbgrader_api(course).autograde(assignment, student, force=True, create=True))
     with open_gradebook(course) as gb:
         sub = gb.find_submission(assignment, student)
-        return DoubleOutcome(student, assignment, "graded", "", sub.score, sub.max_score)
+        return Outcome(student, assignment, "graded", "", sub.score, sub.max_score)

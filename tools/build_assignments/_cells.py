@@ -3,28 +3,23 @@
 The assignment notebooks in ``solutions/`` are nbgrader *source* notebooks. Each builder module lists its
 cells with the helpers below, so every cell's nbgrader metadata (grade id, points, locks) is written by one
 function and is exact. Test cells follow docs/architecture.md, "Grading protocol": every use of student code
-goes through ``observe``; the rest of a test cell must run without the student's namespace (the verifier
-runs it so).
+goes through ``observe``; the checks sit in ``### BEGIN CHECKS`` regions that only the verifier runs, so no
+reference ever reaches the student's kernel.
 """
 from __future__ import annotations
 
 import nbformat
 
+from autograder.cell_parts import BEGIN_CHECKS, END_CHECKS, kernel_problems
+from autograder.forbidden import METADATA_KEY, declared
+from autograder.nbgrader_adapter import mark
 from tools.build_notebooks._common import _clean, assemble, code, md
 
 HARNESS_IMPORT = (
     "import numpy as np\n"
-    "from autograder.harness import observe, grading_rng, assert_array, assert_scalar, assert_true, own_code"
+    "from autograder.harness import observe, grading_rng, assert_array, assert_scalar, assert_equal, assert_true, "
+    "own_code"
 )
-
-
-def _nbgrader(cell, grade_id: str, *, grade: bool, solution: bool, locked: bool, points=None):
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-            "solution": solution, "task": False}
-    if points is not None:
-        meta["points"] = points
-    cell.metadata["nbgrader"] = meta
-    return cell
 
 
 def answer(grade_id: str, text: str):
@@ -32,23 +27,33 @@ def answer(grade_id: str, text: str):
     src = _clean(text)
     if "### BEGIN SOLUTION" not in src or "### END SOLUTION" not in src:
         raise ValueError(f"answer cell {grade_id!r} has no ### BEGIN SOLUTION / ### END SOLUTION region")
-    return _nbgrader(code(src), grade_id, grade=False, solution=True, locked=False)
+    return mark(code(src), grade_id, grade=False, solution=True, locked=False)
 
 
-def tests(grade_id: str, points: int, visible: str, hidden: str = ""):
-    """A locked, graded test cell: the visible checks, then the hidden ones between nbgrader's markers."""
-    parts = [HARNESS_IMPORT, _clean(visible)]
+def tests(grade_id: str, points: int, visible: str, checks: str, hidden: str = "", hidden_checks: str = ""):
+    """A locked, graded test cell in the regions of :mod:`autograder.cell_parts`: the visible inputs and
+    observations, their checks, then the hidden ones between nbgrader's markers. At grading the student's kernel
+    runs only the inputs and observations; every check (and every reference it builds) runs in the verifier."""
+    parts = [HARNESS_IMPORT, _clean(visible), _region(checks)]
     if hidden:
-        parts += ["### BEGIN HIDDEN TESTS\n" + _clean(hidden) + "\n### END HIDDEN TESTS"]
-    cell = code("\n\n".join(parts))
-    return _nbgrader(cell, grade_id, grade=True, solution=False, locked=True, points=points)
+        parts += ["### BEGIN HIDDEN TESTS\n" + _clean(hidden) + "\n" + _region(hidden_checks)
+                  + "\n### END HIDDEN TESTS"]
+    cell = code("\n".join(parts))
+    problems = kernel_problems(cell.source)
+    if problems:
+        raise ValueError(f"test cell {grade_id!r}: " + "; ".join(problems))
+    return mark(cell, grade_id, grade=True, solution=False, locked=True, points=points)
+
+
+def _region(checks: str) -> str:
+    return f"{BEGIN_CHECKS}\n{_clean(checks)}\n{END_CHECKS}"
 
 
 def written(grade_id: str, points: int, question: str, model_answer: str):
     """A question (read-only markdown) and a manually graded markdown answer holding the model answer."""
-    ask = _nbgrader(md(question), grade_id + "_question", grade=False, solution=False, locked=True)
+    ask = mark(md(question), grade_id + "_question", grade=False, solution=False, locked=True)
     reply = md("### BEGIN SOLUTION\n" + _clean(model_answer) + "\n### END SOLUTION")
-    return [ask, _nbgrader(reply, grade_id, grade=True, solution=True, locked=False, points=points)]
+    return [ask, mark(reply, grade_id, grade=True, solution=True, locked=False, points=points)]
 
 
 def rules(assignment: str, allowed: str, forbidden: str) -> nbformat.NotebookNode:
@@ -70,8 +75,9 @@ def rules(assignment: str, allowed: str, forbidden: str) -> nbformat.NotebookNod
     """)
 
 
-def build(assignment: str, title: str, cells: list) -> nbformat.NotebookNode:
-    """The source notebook ``solutions/<assignment>/<assignment>.ipynb``: convention cells, then ``cells``."""
+def build(assignment: str, title: str, cells: list, forbidden: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """The source notebook ``solutions/<assignment>/<assignment>.ipynb``: convention cells, then ``cells``;
+    ``forbidden`` course_lib modules go into its metadata, and the grader's sandbox leaves them out."""
     nb = assemble(f"solutions/{assignment}/{assignment}.ipynb", title, cells, assignment)
     ids = set()
     for cell in nb.cells:
@@ -79,4 +85,6 @@ def build(assignment: str, title: str, cells: list) -> nbformat.NotebookNode:
         if gid is not None and gid in ids:
             raise ValueError(f"{assignment}: grade_id {gid!r} used twice")
         ids.add(gid)
+    nb.metadata[METADATA_KEY] = {"forbidden_modules": sorted(forbidden)}
+    declared(nb)  # a module name that is not in course_lib fails here, not at grading
     return nb

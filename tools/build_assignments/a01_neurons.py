@@ -3,6 +3,8 @@ from tools.build_assignments._cells import answer, code, md, rules, tests, writt
 
 ID = "01_neurons"
 TITLE = "Assignment 1 — Neurons and XOR"
+# course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
+FORBIDDEN = ("course_lib.neuron",)
 
 
 def cells():
@@ -34,19 +36,21 @@ def cells():
             x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
             w = np.array([1.0, 1.0])
             got = observe("threshold_neuron(x, w=[1, 1], w0=1.5)", lambda: threshold_neuron(x, w, 1.5))
+        """, checks="""
             assert_array(got, np.array([0, 0, 0, 1]), shape=(4,), what="threshold_neuron on the binary inputs")
             print("threshold_neuron: the AND example works")
         """, hidden="""
-            from course_lib import neuron as ref_neuron
             rng = grading_rng("threshold_neuron")
             n = int(rng.integers(3, 7))
             X = rng.integers(-3, 4, size=(40, n)).astype(float)
             w = rng.integers(-2, 3, size=n).astype(float)
             w0 = float(X[0] @ w)  # sample 0 lies exactly on the boundary: it must not fire
             got = observe("threshold_neuron(batch)", lambda: threshold_neuron(X, w, w0))
+            one = observe("threshold_neuron(one input)", lambda: threshold_neuron(X[1], w, w0))
+        """, hidden_checks="""
+            from course_lib import neuron as ref_neuron
             assert_array(got, ref_neuron.threshold_neuron(X, w, w0), shape=(40,), dtype="int64",
                          what="threshold_neuron on a batch of integer inputs (some on the boundary)")
-            one = observe("threshold_neuron(one input)", lambda: threshold_neuron(X[1], w, w0))
             assert_array(one, ref_neuron.threshold_neuron(X[1], w, w0), shape=(), dtype="int64",
                          what="threshold_neuron on a single input of shape (n,)")
             own_code("threshold_neuron")
@@ -71,23 +75,29 @@ def cells():
                 ### END SOLUTION
         """),
         tests("test_gate_weights", 2, visible="""
+            w, w0 = observe("gate_weights('AND')", lambda: gate_weights("AND"))
+        """, checks="""
             from course_lib import neuron as ref_neuron
             both = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-            w, w0 = observe("gate_weights('AND')", lambda: gate_weights("AND"))
             assert_array(w, w, shape=(2,), what="the AND weights w")
             assert_array(ref_neuron.threshold_neuron(both, w, w0), np.array([0, 0, 0, 1]),
                          what="the AND neuron's outputs on (0,0), (0,1), (1,0), (1,1)")
             print("gate_weights: AND works")
         """, hidden="""
+            gates = {name: observe(f"gate_weights({name!r})", lambda name=name: gate_weights(name))
+                     for name in ("OR", "AND", "NOT")}
+        """, hidden_checks="""
+            # every row of each truth table, in an order and with repeats the kernel never saw
             rng = grading_rng("gate_weights")
-            pairs, singles = rng.integers(0, 2, size=(20, 2)), rng.integers(0, 2, size=(10, 1))
+            pairs = np.vstack([[[0, 0], [0, 1], [1, 0], [1, 1]], rng.integers(0, 2, size=(16, 2))]).astype(float)
+            singles = np.vstack([[[0.0], [1.0]], rng.integers(0, 2, size=(8, 1))]).astype(float)
             for name, inputs, truth in [("OR", pairs, pairs.max(axis=1)), ("AND", pairs, pairs.min(axis=1)),
                                         ("NOT", singles, 1 - singles[:, 0])]:
-                w, w0 = observe(f"gate_weights({name!r})", lambda name=name: gate_weights(name))
+                w, w0 = gates[name]
                 assert_array(w, w, shape=(inputs.shape[1],), dtype="float64", what=f"the {name} weights w")
                 assert_true(type(w0) in (int, float), f"the {name} threshold w0 is a number")
-                assert_array(ref_neuron.threshold_neuron(inputs, w, w0), np.array(truth),
-                             what=f"the {name} neuron's outputs on a random batch of binary inputs")
+                assert_array(ref_neuron.threshold_neuron(inputs, w, w0), truth.astype(np.int64),
+                             what=f"the {name} neuron's outputs on its whole truth table")
             own_code("gate_weights")
         """),
         md(r"""
@@ -134,38 +144,59 @@ def cells():
             w = np.array([1.0, 1.0])
             new_w, new_w0 = observe("perceptron_update on a correctly classified sample",
                                     lambda: perceptron_update(w.copy(), 1.5, np.array([1.0, 1.0]), 1))
-            assert_array(new_w, np.array([1.0, 1.0]), shape=(2,), what="w after a correct prediction")
-            assert_scalar(new_w0, 1.5, what="w0 after a correct prediction")
             AND = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
             y_and = np.array([0, 0, 0, 1])
             w, w0, converged = observe("perceptron_fit(AND)", lambda: perceptron_fit(AND, y_and))
+        """, checks="""
+            assert_array(new_w, np.array([1.0, 1.0]), shape=(2,), what="w after a correct prediction")
+            assert_scalar(new_w0, 1.5, what="w0 after a correct prediction")
             assert_true(converged is True, "perceptron_fit converges on AND (it is linearly separable)")
             print("perceptron: the basics work")
         """, hidden="""
-            from course_lib import neuron as ref_neuron
             rng = grading_rng("perceptron")
+            steps = []
             for k in range(4):
                 n = int(rng.integers(2, 6))
                 w, x = rng.normal(size=n), rng.normal(size=n)
                 w0, lr = float(rng.normal()), float(rng.uniform(0.1, 2.0))
-                a = int(ref_neuron.threshold_neuron(x, w, w0))
-                y = 1 - a  # a misclassified sample: the rule must move w and w0
+                y = int(w @ x - w0 <= 0)  # the sample is misclassified: the rule must move w and w0
                 got = observe(f"perceptron_update #{k}", lambda w=w, x=x, w0=w0, y=y, lr=lr: (
                     lambda w_in: (perceptron_update(w_in, w0, x, y, lr), w_in))(w.copy()))
-                (new_w, new_w0), w_after = got
-                assert_array(new_w, w + lr * (y - a) * x, shape=(n,), dtype="float64", rtol=1e-12,
-                             what=f"w after one perceptron step (y={y}, prediction={a})")
-                assert_scalar(new_w0, w0 - lr * (y - a), rtol=1e-12, what=f"w0 after one step (y={y}, a={a})")
-                assert_array(w_after, w, rtol=0, what="the caller's w (perceptron_update must not modify it)")
+                steps.append((w, x, w0, lr, y, got))
             # separable data: a random hyperplane with a margin
             n = int(rng.integers(2, 5))
             u, u0 = rng.normal(size=n), float(rng.normal())
             X = rng.normal(size=(60, n)) * 2
             margin = X @ u - u0
             X, y = X[np.abs(margin) > 0.3], (margin[np.abs(margin) > 0.3] > 0).astype(int)
-            w, w0, converged = observe("perceptron_fit(separable)", lambda: perceptron_fit(X, y, 1.0, 1000))
-            assert_true(converged is True, "perceptron_fit reports convergence on linearly separable data")
-            assert_array(ref_neuron.threshold_neuron(X, w, w0), y, what="the fitted neuron on its training data")
+            fitted = observe("perceptron_fit(separable)", lambda: perceptron_fit(X, y, 1.0, 1000))
+        """, hidden_checks="""
+            from course_lib import neuron as ref_neuron
+            for w_k, x_k, w0_k, lr_k, y_k, got in steps:
+                a = int(ref_neuron.threshold_neuron(x_k, w_k, w0_k))
+                (new_w, new_w0), w_after = got
+                assert_array(new_w, w_k + lr_k * (y_k - a) * x_k, shape=(w_k.size,), dtype="float64", rtol=1e-12,
+                             what=f"w after one perceptron step (y={y_k}, prediction={a})")
+                assert_scalar(new_w0, w0_k - lr_k * (y_k - a), rtol=1e-12,
+                              what=f"w0 after one step (y={y_k}, a={a})")
+                assert_array(w_after, w_k, rtol=0, what="the caller's w (perceptron_update must not modify it)")
+            # the rule is deterministic from zero weights: the verifier's own run is the answer (any separating
+            # weights, or the hyperplane that made the data, would not do)
+            ref_w, ref_w0, ref_converged = np.zeros(X.shape[1]), 0.0, False
+            for _ in range(1000):
+                changed = False
+                for xi, yi in zip(X, y):
+                    error = yi - int(ref_neuron.threshold_neuron(xi, ref_w, ref_w0))
+                    if error:
+                        ref_w, ref_w0, changed = ref_w + error * xi, ref_w0 - error, True
+                if not changed:
+                    ref_converged = True
+                    break
+            w, w0, converged = fitted
+            assert_array(w, ref_w, shape=(X.shape[1],), rtol=1e-9, atol=1e-12,
+                         what="w after perceptron_fit from zero weights, samples in order")
+            assert_scalar(w0, ref_w0, rtol=1e-9, atol=1e-12, what="w0 after perceptron_fit")
+            assert_scalar(converged, ref_converged, what="perceptron_fit's convergence flag")
             own_code("perceptron_update")
             own_code("perceptron_fit")
         """),
@@ -208,26 +239,31 @@ def cells():
         """),
         tests("test_xor", 4, visible="""
             X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-            xor = np.array([0, 1, 1, 0])
             phi = observe("xor_feature(binary)", lambda: xor_feature(X))
+            by_feature = observe("xor_by_feature(binary)", lambda: xor_by_feature(X))
+            two_layer = observe("xor_two_layer(binary)", lambda: xor_two_layer(X))
+        """, checks="""
+            xor = np.array([0, 1, 1, 0])
             assert_array(phi, np.array([0.0, 1.0, 1.0, 0.0]), shape=(4,), what="xor_feature on the binary inputs")
-            assert_array(observe("xor_by_feature(binary)", lambda: xor_by_feature(X)), xor, shape=(4,),
-                         what="xor_by_feature on the four binary inputs")
-            assert_array(observe("xor_two_layer(binary)", lambda: xor_two_layer(X)), xor, shape=(4,),
-                         what="xor_two_layer on the four binary inputs")
+            assert_array(by_feature, xor, shape=(4,), what="xor_by_feature on the four binary inputs")
+            assert_array(two_layer, xor, shape=(4,), what="xor_two_layer on the four binary inputs")
             print("XOR: both constructions work on the truth table")
         """, hidden="""
-            from course_lib import neuron as ref_neuron
             rng = grading_rng("xor")
             R = rng.uniform(-2, 2, size=(25, 2))
-            assert_array(observe("xor_feature(real)", lambda: xor_feature(R)), ref_neuron.xor_feature(R),
-                         shape=(25,), dtype="float64", rtol=1e-12, what="xor_feature on real-valued inputs")
+            phi = observe("xor_feature(real)", lambda: xor_feature(R))
             B = rng.integers(0, 2, size=(30, 2)).astype(float)
+            by_feature = observe("xor_by_feature(batch)", lambda: xor_by_feature(B))
+            two_layer = observe("xor_two_layer(batch)", lambda: xor_two_layer(B))
+        """, hidden_checks="""
+            from course_lib import neuron as ref_neuron
+            assert_array(phi, ref_neuron.xor_feature(R), shape=(25,), dtype="float64", rtol=1e-12,
+                         what="xor_feature on real-valued inputs")
             truth = (B[:, 0] != B[:, 1]).astype(np.int64)
-            assert_array(observe("xor_by_feature(batch)", lambda: xor_by_feature(B)), truth, shape=(30,),
-                         dtype="int64", what="xor_by_feature on a random batch of binary inputs")
-            assert_array(observe("xor_two_layer(batch)", lambda: xor_two_layer(B)), truth, shape=(30,),
-                         dtype="int64", what="xor_two_layer on a random batch of binary inputs")
+            assert_array(by_feature, truth, shape=(30,), dtype="int64",
+                         what="xor_by_feature on a random batch of binary inputs")
+            assert_array(two_layer, truth, shape=(30,), dtype="int64",
+                         what="xor_two_layer on a random batch of binary inputs")
             for name in ("xor_feature", "xor_by_feature", "xor_two_layer"):
                 own_code(name)
         """),

@@ -3,6 +3,8 @@ from tools.build_assignments._cells import answer, code, md, rules, tests, writt
 
 ID = "02_backprop"
 TITLE = "Assignment 2 — Backpropagation"
+# course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
+FORBIDDEN = ("course_lib.autograd", "course_lib.gradcheck", "course_lib.layers")
 
 
 def cells():
@@ -58,12 +60,15 @@ def cells():
         """),
         tests("test_gates", 3, visible="""
             x, y, dout = np.array([2.0, -1.0]), np.array([3.0, 4.0]), np.array([1.0, 2.0])
+            got = {op: (observe(f"gate_forward({op!r})", lambda op=op: gate_forward(op, x, y)),
+                        observe(f"gate_backward({op!r})", lambda op=op: gate_backward(op, x, y, dout)))
+                   for op in ("add", "mul", "max")}
+        """, checks="""
             for op, fwd, dx, dy in [("add", [5.0, 3.0], [1.0, 2.0], [1.0, 2.0]),
                                     ("mul", [6.0, -4.0], [3.0, 8.0], [2.0, -2.0]),
                                     ("max", [3.0, 4.0], [0.0, 0.0], [1.0, 2.0])]:
-                assert_array(observe(f"gate_forward({op!r})", lambda op=op: gate_forward(op, x, y)), np.array(fwd),
-                             shape=(2,), what=f"{op} gate forward")
-                gx, gy = observe(f"gate_backward({op!r})", lambda op=op: gate_backward(op, x, y, dout))
+                out, (gx, gy) = got[op]
+                assert_array(out, np.array(fwd), shape=(2,), what=f"{op} gate forward")
                 assert_array(gx, np.array(dx), shape=(2,), what=f"{op} gate: dx")
                 assert_array(gy, np.array(dy), shape=(2,), what=f"{op} gate: dy")
             print("gates: the worked examples work")
@@ -72,12 +77,15 @@ def cells():
             shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
             x, y, dout = rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=shape)
             y.flat[::3] = x.flat[::3]  # ties: the max gate routes them to x
+            got = {op: (observe(f"gate_forward({op!r}) random", lambda op=op: gate_forward(op, x, y)),
+                        observe(f"gate_backward({op!r}) random", lambda op=op: gate_backward(op, x, y, dout)))
+                   for op in ("add", "mul", "max")}
+        """, hidden_checks="""
             expected = {"add": (x + y, dout, dout), "mul": (x * y, dout * y, dout * x),
                         "max": (np.maximum(x, y), np.where(x >= y, dout, 0.0), np.where(x >= y, 0.0, dout))}
             for op, (fwd, dx, dy) in expected.items():
-                assert_array(observe(f"gate_forward({op!r}) random", lambda op=op: gate_forward(op, x, y)), fwd,
-                             shape=shape, dtype="float64", rtol=1e-12, what=f"{op} gate forward")
-                gx, gy = observe(f"gate_backward({op!r}) random", lambda op=op: gate_backward(op, x, y, dout))
+                out, (gx, gy) = got[op]
+                assert_array(out, fwd, shape=shape, dtype="float64", rtol=1e-12, what=f"{op} gate forward")
                 assert_array(gx, dx, shape=shape, dtype="float64", rtol=1e-12, what=f"{op} gate: dx (ties go to x)")
                 assert_array(gy, dy, shape=shape, dtype="float64", rtol=1e-12, what=f"{op} gate: dy")
             own_code("gate_forward")
@@ -100,18 +108,21 @@ def cells():
         """),
         tests("test_worked_example", 2, visible="""
             got = observe("f_and_gradients(-2, 5, -4)", lambda: f_and_gradients(-2.0, 5.0, -4.0))
+        """, checks="""
             assert_array(np.array(got, dtype=float), np.array([-12.0, -4.0, -4.0, 3.0]), shape=(4,),
                          what="(f, df/dx, df/dy, df/dz) at the lecture's point")
             print("f_and_gradients: the lecture's example works")
         """, hidden="""
-            from course_lib.autograd import Value as RefValue
             rng = grading_rng("worked_example")
-            for k, (a, b, c) in enumerate(rng.normal(scale=3, size=(3, 3))):
+            points = [tuple(float(v) for v in row) for row in rng.normal(scale=3, size=(3, 3))]
+            results = [observe(f"f_and_gradients #{k}", lambda a=a, b=b, c=c: f_and_gradients(a, b, c))
+                       for k, (a, b, c) in enumerate(points)]
+        """, hidden_checks="""
+            from course_lib.autograd import Value as RefValue
+            for (a, b, c), got in zip(points, results):
                 x, y, z = RefValue(a), RefValue(b), RefValue(c)
                 f = (x + y) * z
                 f.backward()
-                a, b, c = float(a), float(b), float(c)
-                got = observe(f"f_and_gradients #{k}", lambda a=a, b=b, c=c: f_and_gradients(a, b, c))
                 assert_true(isinstance(got, (list, tuple)) and len(got) == 4, "a tuple (f, df_dx, df_dy, df_dz)")
                 for name, g, e in zip(("f", "df/dx", "df/dy", "df/dz"), got, (f.data, x.grad, y.grad, z.grad)):
                     assert_scalar(g, e, rtol=1e-12, what=f"{name} at ({a:.3f}, {b:.3f}, {c:.3f})")
@@ -212,12 +223,11 @@ def cells():
                 return [f.data, x.grad, y.grad, z.grad]
 
             got = observe("Value: f = (x + y) * z", lecture_example)
+        """, checks="""
             assert_array(np.array(got, dtype=float), np.array([-12.0, -4.0, -4.0, 3.0]),
                          what="[f.data, x.grad, y.grad, z.grad] for the lecture's example")
             print("Value: the lecture's example works")
         """, hidden="""
-            from course_lib.autograd import Value as RefValue
-
             def expression(V, a, b, c):
                 # x is used four times and y three: the gradients of all uses must add up
                 x, y, z = V(a), V(b), V(c)
@@ -226,9 +236,12 @@ def cells():
                 out.backward()
                 return [out.data, x.grad, y.grad, z.grad]
 
-            rng = grading_rng("value")
-            for k, (a, b, c) in enumerate(rng.normal(size=(4, 3))):
-                got = observe(f"Value expression #{k}", lambda a=a, b=b, c=c: expression(Value, a, b, c))
+            points = grading_rng("value").normal(size=(4, 3))
+            results = [observe(f"Value expression #{k}", lambda a=a, b=b, c=c: expression(Value, a, b, c))
+                       for k, (a, b, c) in enumerate(points)]
+        """, hidden_checks="""
+            from course_lib.autograd import Value as RefValue
+            for (a, b, c), got in zip(points, results):
                 expected = expression(RefValue, a, b, c)
                 assert_array(np.array(got, dtype=float), np.array(expected), rtol=1e-10,
                              what=f"[out.data, x.grad, y.grad, z.grad] at ({a:.3f}, {b:.3f}, {c:.3f})")
@@ -258,21 +271,23 @@ def cells():
             b = np.zeros(4)
             dout = np.ones((2, 4))
             dx, dW, db = observe("linear_backward (2, 3) -> (2, 4)", lambda: linear_backward(x, W, b, dout))
+        """, checks="""
             assert_array(dx, dx, shape=(2, 3), what="dx")
             assert_array(dW, dW, shape=(4, 3), what="dW")
             assert_array(db, np.full(4, 2.0), shape=(4,), what="db (one per output, summed over the batch)")
             print("linear_backward: shapes and db work")
         """, hidden="""
-            from course_lib.layers import Linear as RefLinear
             rng = grading_rng("linear_backward")
             batch, n_in, n_out = (int(v) for v in rng.integers(2, 7, size=3))
             x, dout = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_out))
-            layer = RefLinear(n_in, n_out, rng=rng)
-            layer.bias.data[:] = rng.normal(size=n_out)
+            W, b = rng.normal(scale=n_in ** -0.5, size=(n_out, n_in)), rng.normal(size=n_out)
+            dx, dW, db = observe("linear_backward random", lambda: linear_backward(x, W, b, dout))
+        """, hidden_checks="""
+            from course_lib.layers import Linear as RefLinear
+            layer = RefLinear(n_in, n_out)
+            layer.weight.data[...], layer.bias.data[...] = W, b
             layer.forward(x)
             ref_dx = layer.backward(dout)
-            W, b = layer.weight.data.copy(), layer.bias.data.copy()
-            dx, dW, db = observe("linear_backward random", lambda: linear_backward(x, W, b, dout))
             assert_array(dx, ref_dx, shape=(batch, n_in), dtype="float64", rtol=1e-10, what="dx = dout W")
             assert_array(dW, layer.weight.grad, shape=(n_out, n_in), dtype="float64", rtol=1e-10, what="dW = dout^T x")
             assert_array(db, layer.bias.grad, shape=(n_out,), dtype="float64", rtol=1e-10, what="db = sum of dout")
@@ -308,20 +323,22 @@ def cells():
                 return float(np.sum(v ** 2))
 
             g = observe("numerical_gradient of sum(x**2)", lambda: numerical_gradient(square_sum, x))
+        """, checks="""
             assert_array(g, 2 * x, shape=(2, 2), rtol=1e-4, what="the gradient of sum(x**2), which is 2x")
             print("numerical_gradient: the quadratic example works")
         """, hidden="""
-            from course_lib.gradcheck import numerical_gradient as ref_numerical_gradient
             rng = grading_rng("numerical_gradient")
             x = rng.normal(size=(int(rng.integers(2, 5)), int(rng.integers(2, 5))))
             f = lambda v: float(np.sum(np.sin(3 * v) * v ** 3))  # noqa: E731
-            exact = 3 * np.cos(3 * x) * x ** 3 + 3 * np.sin(3 * x) * x ** 2
 
             def run(x0):
                 grad = numerical_gradient(f, x0, eps=1e-4)
                 return grad, x0
 
             g, x_after = observe("numerical_gradient(sin(3x) x^3, eps=1e-4)", lambda: run(x.copy()))
+        """, hidden_checks="""
+            from course_lib.gradcheck import numerical_gradient as ref_numerical_gradient
+            exact = 3 * np.cos(3 * x) * x ** 3 + 3 * np.sin(3 * x) * x ** 2
             assert_array(g, exact, shape=x.shape, dtype="float64", rtol=1e-6, atol=1e-6,
                          what="central differences with eps=1e-4 (error O(eps^2))")
             assert_array(g, ref_numerical_gradient(f, x.copy(), eps=1e-4), rtol=1e-7, atol=1e-8,

@@ -3,6 +3,8 @@ from tools.build_assignments._cells import answer, code, md, rules, tests, writt
 
 ID = "03_activations"
 TITLE = "Assignment 3 — Activation functions"
+# course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
+FORBIDDEN = ("course_lib.activations", "course_lib.layers")
 
 # name: (formula and derivative in LaTeX, solution body of forward, solution body of backward, worked example)
 ACTIVATIONS = {
@@ -55,28 +57,34 @@ def {name}_backward(x, grad_out):
 """)
     test = tests(f"test_{name}", points, visible=f"""
         x = np.array([-2.0, 0.0, 3.0])
-        assert_array(observe("{name}_forward([-2, 0, 3])", lambda: {name}_forward(x)), np.array({example}),
-                     shape=(3,), rtol=1e-6, what="{name}_forward at -2, 0 and 3")
+        y = observe("{name}_forward([-2, 0, 3])", lambda: {name}_forward(x))
         dx = observe("{name}_backward shape", lambda: {name}_backward(x, np.ones(3)))
+    """, checks=f"""
+        assert_array(y, np.array({example}), shape=(3,), rtol=1e-6, what="{name}_forward at -2, 0 and 3")
         assert_array(dx, dx, shape=(3,), what="{name}_backward(x, ones) (same shape as x)")
         print("{name}: the worked example works")
     """, hidden=f"""
-        from course_lib.activations import get_activation
-        ref = get_activation("{name}")
         rng = grading_rng("{name}")
         shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
         x = rng.normal(scale=3, size=shape)
         x.flat[0], x.flat[1], x.flat[2] = 0.0, 800.0, -800.0  # the kink and far out: stay finite and exact
         g = rng.normal(size=shape)
-        assert_array(observe("{name}_forward random", lambda: {name}_forward(x)), ref.forward(x), shape=shape,
-                     dtype="float64", rtol=1e-9, atol=1e-12, what="{name}_forward on random inputs (incl. 0, ±800)")
-        assert_array(observe("{name}_backward random", lambda: {name}_backward(x, g)), ref.backward(x, g),
-                     shape=shape, dtype="float64", rtol=1e-9, atol=1e-12, what="{name}_backward on random inputs")
+        y = observe("{name}_forward random", lambda: {name}_forward(x))
+        dx = observe("{name}_backward random", lambda: {name}_backward(x, g))
         x32, g32 = x.astype(np.float32), g.astype(np.float32)
-        assert_array(observe("{name}_forward float32", lambda: {name}_forward(x32)), ref.forward(x32),
-                     shape=shape, dtype="float32", rtol=1e-5, atol=1e-6, what="{name}_forward keeps float32")
-        assert_array(observe("{name}_backward float32", lambda: {name}_backward(x32, g32)), ref.backward(x32, g32),
-                     shape=shape, dtype="float32", rtol=1e-5, atol=1e-6, what="{name}_backward keeps float32")
+        y32 = observe("{name}_forward float32", lambda: {name}_forward(x32))
+        dx32 = observe("{name}_backward float32", lambda: {name}_backward(x32, g32))
+    """, hidden_checks=f"""
+        from course_lib.activations import get_activation
+        ref = get_activation("{name}")
+        assert_array(y, ref.forward(x), shape=shape, dtype="float64", rtol=1e-9, atol=1e-12,
+                     what="{name}_forward on random inputs (incl. 0, ±800)")
+        assert_array(dx, ref.backward(x, g), shape=shape, dtype="float64", rtol=1e-9, atol=1e-12,
+                     what="{name}_backward on random inputs")
+        assert_array(y32, ref.forward(x32), shape=shape, dtype="float32", rtol=1e-5, atol=1e-6,
+                     what="{name}_forward keeps float32")
+        assert_array(dx32, ref.backward(x32, g32), shape=shape, dtype="float32", rtol=1e-5, atol=1e-6,
+                     what="{name}_backward keeps float32")
         own_code("{name}_forward")
         own_code("{name}_backward")
     """)
@@ -136,23 +144,25 @@ def cells():
             x = rng.normal(size=(8, 5))
             weights = [rng.normal(scale=0.5, size=(5, 5)) for _ in range(6)]
             norms = observe("sigmoid_stack_gradient_norms, 6 layers", lambda: sigmoid_stack_gradient_norms(x, weights))
+        """, checks="""
             assert_array(norms, norms, shape=(6,), what="one gradient norm per layer")
             assert_true(float(norms[0]) < float(norms[-1]),
                         f"the first layer's gradient is smaller than the last's (got {norms})")
             print("sigmoid_stack_gradient_norms: shape and trend work")
         """, hidden="""
-            from course_lib.layers import Linear, Sequential, Sigmoid
             rng = grading_rng("vanishing")
             depth, n, batch = int(rng.integers(4, 9)), int(rng.integers(3, 7)), int(rng.integers(3, 9))
             x = rng.normal(size=(batch, n))
             weights = [rng.normal(scale=float(rng.uniform(0.3, 1.5)), size=(n, n)) for _ in range(depth)]
+            got = observe("sigmoid_stack_gradient_norms random", lambda: sigmoid_stack_gradient_norms(x, weights))
+        """, hidden_checks="""
+            from course_lib.layers import Linear, Sequential, Sigmoid
             linears = [Linear(n, n, bias=False) for _ in weights]
             for layer, W in zip(linears, weights):
                 layer.weight.data[...] = W.T  # h @ W == Linear with weight W^T
             net = Sequential(*[m for layer in linears for m in (layer, Sigmoid())])
             net.backward(np.ones_like(net.forward(x)))
             expected = np.array([np.linalg.norm(layer.weight.grad) for layer in linears])
-            got = observe("sigmoid_stack_gradient_norms random", lambda: sigmoid_stack_gradient_norms(x, weights))
             assert_array(got, expected, shape=(depth,), dtype="float64", rtol=1e-8,
                          what=f"gradient norms of a random {depth}-layer sigmoid stack")
             own_code("sigmoid_stack_gradient_norms")
@@ -177,6 +187,7 @@ def cells():
             X = np.array([[1.0, 0.0], [0.0, 1.0]])
             W = np.array([[1.0, -1.0], [1.0, -1.0]])
             got = observe("dead_relu_fraction, 2 units", lambda: dead_relu_fraction(X, W, np.zeros(2)))
+        """, checks="""
             assert_scalar(got, 0.5, what="the second of two units is dead")
             print("dead_relu_fraction: the small example works")
         """, hidden="""
@@ -185,9 +196,10 @@ def cells():
             X = rng.normal(size=(batch, n_in))
             W = rng.normal(size=(n_in, units))
             b = rng.normal(loc=-2.5, scale=1.5, size=units)  # a large negative bias: as after a bad update
+            got = observe("dead_relu_fraction random", lambda: dead_relu_fraction(X, W, b))
+        """, hidden_checks="""
             z = X @ W + b
             expected = float(np.mean(np.all(z <= 0, axis=0)))
-            got = observe("dead_relu_fraction random", lambda: dead_relu_fraction(X, W, b))
             assert_true(isinstance(got, float), f"a Python float (got {type(got).__name__})")
             assert_scalar(got, expected, rtol=1e-12, what="the fraction of units dead on every sample")
             own_code("dead_relu_fraction")

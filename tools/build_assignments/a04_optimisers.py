@@ -3,6 +3,8 @@ from tools.build_assignments._cells import answer, code, md, rules, tests, writt
 
 ID = "04_optimisers"
 TITLE = "Assignment 4 — Optimisers"
+# course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
+FORBIDDEN = ("course_lib.optim", "course_lib.schedules")
 
 # name: (update rule in LaTeX, signature defaults, solution body, random hyper-parameters for the hidden test,
 #        the course_lib optimiser that serves as reference)
@@ -66,13 +68,12 @@ def {name}_step(w, g, state, {defaults}):
     test = tests(f"test_{name}_step", points, visible=f"""
         w0, g = np.array([1.0, -2.0, 3.0]), np.array([0.5, -1.0, 2.0])
         w1 = observe("{name}_step, one step", lambda: {name}_step(w0.copy(), g, {{}}))
+    """, checks=f"""
         assert_array(w1, w1, shape=(3,), what="{name}_step's new weights")
         assert_true(bool(np.all(np.sign(w0 - w1) == np.sign(g))),
                     f"one step moves every weight against its gradient (w0={{w0}}, g={{g}}, new w={{w1}})")
         print("{name}_step: shape and direction work")
     """, hidden=f"""
-        from course_lib import optim
-        from course_lib.layers import Parameter
         rng = grading_rng("{name}_step")
         d, T = int(rng.integers(2, 6)), int(rng.integers(5, 10))
         w0 = rng.normal(size=d)
@@ -87,6 +88,9 @@ def {name}_step(w, g, state, {defaults}):
             return out
 
         got = observe(f"{name}_step, {{T}} steps", lambda: run({name}_step))
+    """, hidden_checks=f"""
+        from course_lib import optim
+        from course_lib.layers import Parameter
         p = Parameter(w0.copy())
         opt = {reference}
         assert_true(isinstance(got, list) and len(got) == T, f"{{T}} steps were recorded")
@@ -154,15 +158,17 @@ def cells():
                 ### END SOLUTION
         """),
         tests("test_schedules", 3, visible="""
-            for name, fn in [("step_decay", lambda: step_decay(0.1, 0, 10, 0.5)),
-                             ("exponential_decay", lambda: exponential_decay(0.1, 0, 0.3)),
-                             ("inverse_time_decay", lambda: inverse_time_decay(0.1, 0, 0.3))]:
-                assert_scalar(observe(f"{name} at t=0", fn), 0.1, what=f"{name}: the first epoch uses lr0")
-            assert_scalar(observe("step_decay at t=10", lambda: step_decay(0.1, 10, 10, 0.5)), 0.05,
-                          what="step_decay(0.1, t=10, step_size=10, gamma=0.5)")
+            first = {name: observe(f"{name} at t=0", fn)
+                     for name, fn in [("step_decay", lambda: step_decay(0.1, 0, 10, 0.5)),
+                                      ("exponential_decay", lambda: exponential_decay(0.1, 0, 0.3)),
+                                      ("inverse_time_decay", lambda: inverse_time_decay(0.1, 0, 0.3))]}
+            tenth = observe("step_decay at t=10", lambda: step_decay(0.1, 10, 10, 0.5))
+        """, checks="""
+            for name, value in first.items():
+                assert_scalar(value, 0.1, what=f"{name}: the first epoch uses lr0")
+            assert_scalar(tenth, 0.05, what="step_decay(0.1, t=10, step_size=10, gamma=0.5)")
             print("schedules: the first epochs work")
         """, hidden="""
-            from course_lib import schedules
             rng = grading_rng("schedules")
             lr0, s = float(rng.uniform(0.01, 1)), int(rng.integers(2, 6))
             gamma, k = float(rng.uniform(0.1, 0.9)), float(rng.uniform(0.01, 0.5))
@@ -170,9 +176,12 @@ def cells():
             cases = [("step_decay", lambda t: step_decay(lr0, t, s, gamma), (s, gamma)),
                      ("exponential_decay", lambda t: exponential_decay(lr0, t, k), (k,)),
                      ("inverse_time_decay", lambda t: inverse_time_decay(lr0, t, k), (k,))]
-            for name, fn, args in cases:
+            curves = [observe(f"{name} for t = 0..{ts[-1]}", lambda fn=fn: [fn(t) for t in ts])
+                      for name, fn, _ in cases]
+        """, hidden_checks="""
+            from course_lib import schedules
+            for (name, _, args), got in zip(cases, curves):
                 ref = getattr(schedules, name)
-                got = observe(f"{name} for t = 0..{ts[-1]}", lambda fn=fn: [fn(t) for t in ts])
                 for t, value in zip(ts, got):
                     assert_true(isinstance(value, float), f"{name}(t={t}) is a float (got {type(value).__name__})")
                     assert_scalar(value, ref(lr0, t, *args), rtol=1e-12,
@@ -211,6 +220,7 @@ def cells():
             start = np.array([-4.0, 1.5])
             path = observe("run_optimiser, 5 plain steps",
                            lambda: run_optimiser(plain_step, surface.gradient, start, 5, lr=0.05))
+        """, checks="""
             assert_array(path, path, shape=(6, 2), what="the trajectory: the start and one row per step")
             assert_array(path[0], start, what="the first row is the start point")
             print("run_optimiser: shape and start work")
@@ -224,12 +234,13 @@ def cells():
                 state["n"] = state.get("n", 0) + 1
                 return w - lr * g / state["n"]
 
+            got = observe("run_optimiser on rosenbrock",
+                          lambda: run_optimiser(decaying_step, surface.gradient, start.copy(), n, lr=lr))
+        """, hidden_checks="""
             expected, w = [start], start.copy()
             for i in range(n):
                 w = w - lr * surface.gradient(w) / (i + 1)
                 expected.append(w)
-            got = observe("run_optimiser on rosenbrock",
-                          lambda: run_optimiser(decaying_step, surface.gradient, start.copy(), n, lr=lr))
             assert_array(got, np.array(expected), shape=(n + 1, 2), dtype="float64", rtol=1e-10,
                          what=f"the trajectory of {n} steps (one state dict for the whole run)")
             own_code("run_optimiser")

@@ -3,6 +3,10 @@ from tools.build_assignments._cells import answer, code, md, rules, tests, writt
 
 ID = "05_regularisation"
 TITLE = "Assignment 5 — Regularisation"
+# course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
+# (Dropout, BatchNorm1d and l2_penalty live in modules the digits model needs: the sandbox cuts out just them)
+FORBIDDEN = ("course_lib.augment", "course_lib.losses.l2_penalty", "course_lib.regularisation.BatchNorm1d",
+             "course_lib.regularisation.Dropout")
 SPLIT_SEED = 2024  # the notebook and the hidden test split the digits the same way
 
 
@@ -12,7 +16,8 @@ def cells():
                           "`ReLU`, `Sequential`, …), `course_lib.losses`, `course_lib.optim` and "
                           "`course_lib.training.fit`.",
               forbidden="`course_lib.layers.Dropout` and `BatchNorm1d`, `course_lib.losses.l2_penalty` and "
-                        "`course_lib.augment` in parts 1–4 (they implement what is graded there)."),
+                        "`course_lib.augment` (they implement what parts 1–4 grade; the grader's sandbox does not "
+                        "have them, so your digits model in part 5 cannot use them either)."),
         code("import numpy as np"),
         md(r"""
             ## 1. Dropout (3 points)
@@ -47,10 +52,11 @@ def cells():
             x = np.arange(1.0, 13.0).reshape(3, 4)
             out, mask = observe("dropout_forward(training)",
                                 lambda: dropout_forward(x, 0.5, True, np.random.default_rng(0)))
+            inference, _ = observe("dropout_forward(inference)", lambda: dropout_forward(x, 0.5, False, None))
+        """, checks="""
             assert_array(out, out, shape=(3, 4), what="the output of dropout in training")
             assert_array(mask, mask, shape=(3, 4), dtype="bool", what="the keep-mask")
             assert_array(out[~mask], np.zeros(int((~mask).sum())), what="dropped units are zero")
-            inference, _ = observe("dropout_forward(inference)", lambda: dropout_forward(x, 0.5, False, None))
             assert_array(inference, x, what="at inference dropout is the identity")
             print("dropout: masks and inference work")
         """, hidden="""
@@ -60,19 +66,21 @@ def cells():
             seed = int(rng.integers(2**31))
             out, mask = observe("dropout_forward random",
                                 lambda: dropout_forward(x, p, True, np.random.default_rng(seed)))
+            x32 = x.astype(np.float32)
+            out32, _ = observe("dropout_forward float32",
+                               lambda: dropout_forward(x32, p, True, np.random.default_rng(seed)))
+            dout = rng.normal(size=x.shape)
+            fixed_mask = rng.uniform(size=x.shape) > p  # the verifier's own mask: backward is checked on it
+            dx = observe("dropout_backward random", lambda: dropout_backward(dout, fixed_mask, p))
+        """, hidden_checks="""
             assert_array(mask, mask, shape=x.shape, dtype="bool", what="the keep-mask")
             kept, n = float(mask.mean()), mask.size
             assert_true(abs(kept - (1 - p)) < 5 * np.sqrt(p * (1 - p) / n),
                         f"the fraction of kept units is about 1 - p = {1 - p:.3f} (got {kept:.3f})")
             assert_array(out, np.where(mask, x / (1 - p), 0.0), shape=x.shape, dtype="float64", rtol=1e-12,
                          what=f"out = x * mask / (1 - p) with p = {p:.3f} (inverted dropout rescales)")
-            x32 = x.astype(np.float32)
-            out32, _ = observe("dropout_forward float32",
-                               lambda: dropout_forward(x32, p, True, np.random.default_rng(seed)))
             assert_array(out32, out32, shape=x.shape, dtype="float32", what="dropout keeps float32")
-            dout = rng.normal(size=x.shape)
-            dx = observe("dropout_backward random", lambda: dropout_backward(dout, mask, p))
-            assert_array(dx, np.where(mask, dout / (1 - p), 0.0), shape=x.shape, dtype="float64", rtol=1e-12,
+            assert_array(dx, np.where(fixed_mask, dout / (1 - p), 0.0), shape=x.shape, dtype="float64", rtol=1e-12,
                          what="dL/dx = dout * mask / (1 - p)")
             own_code("dropout_forward")
             own_code("dropout_backward")
@@ -118,40 +126,45 @@ def cells():
             ones, zeros = np.ones(4), np.zeros(4)
             out, rm, rv, _ = observe("batchnorm_forward(training)",
                                      lambda: batchnorm_forward(x, ones, zeros, zeros.copy(), ones.copy(), True))
+            out_eval, *_ = observe("batchnorm_forward(inference)",
+                                   lambda: batchnorm_forward(x, ones, zeros, zeros.copy(), ones.copy(), False))
+        """, checks="""
             assert_array(out, out, shape=(16, 4), what="the output in training")
             assert_array(out.mean(axis=0), np.zeros(4), atol=1e-10, what="per-feature mean (gamma=1, beta=0)")
             assert_array(out.std(axis=0), np.ones(4), rtol=1e-4, what="per-feature std of the output (gamma=1, beta=0)")
-            out_eval, *_ = observe("batchnorm_forward(inference)",
-                                   lambda: batchnorm_forward(x, ones, zeros, zeros.copy(), ones.copy(), False))
             assert_array(out_eval, out_eval, shape=(16, 4), what="the output at inference")
             print("batchnorm_forward: training normalises, inference runs")
         """, hidden="""
-            from course_lib.layers import BatchNorm1d
             rng = grading_rng("batchnorm_forward")
             m, n = int(rng.integers(4, 20)), int(rng.integers(2, 7))
             momentum, eps = float(rng.uniform(0.05, 0.5)), float(10.0 ** rng.uniform(-5, -2))
             x = rng.normal(loc=rng.normal(size=n), scale=rng.uniform(0.5, 3, size=n), size=(m, n))
             gamma, beta = rng.normal(size=n), rng.normal(size=n)
             rm, rv = rng.normal(size=n), rng.uniform(0.5, 2, size=n)
+            got = observe("batchnorm_forward training random",
+                          lambda: batchnorm_forward(x, gamma, beta, rm.copy(), rv.copy(), True, momentum, eps))
+            x2 = rng.normal(loc=2.0, size=(m, n))
+            # inference uses running averages the kernel never computed: drawn here, checked by the verifier
+            run_mean, run_var = rng.normal(size=n), rng.uniform(0.5, 2, size=n)
+            got_eval = observe("batchnorm_forward inference random",
+                               lambda: batchnorm_forward(x2, gamma, beta, run_mean.copy(), run_var.copy(), False,
+                                                         momentum, eps))
+        """, hidden_checks="""
+            from course_lib.layers import BatchNorm1d
             ref = BatchNorm1d(n, eps=eps, momentum=momentum)
             ref.gamma.data[...], ref.beta.data[...] = gamma, beta
             ref.running_mean[...], ref.running_var[...] = rm, rv
             expected = ref.train().forward(x)
-            got = observe("batchnorm_forward training random",
-                          lambda: batchnorm_forward(x, gamma, beta, rm.copy(), rv.copy(), True, momentum, eps))
             out, new_rm, new_rv = got[0], got[1], got[2]
             assert_array(out, expected, shape=(m, n), dtype="float64", rtol=1e-9, atol=1e-12, what="training output")
             assert_array(new_rm, ref.running_mean, shape=(n,), rtol=1e-10, what="running mean after one training batch")
             assert_array(new_rv, ref.running_var, shape=(n,), rtol=1e-10,
                          what="running variance after one batch (unbiased: m/(m-1) times the batch variance)")
-            x2 = rng.normal(loc=2.0, size=(m, n))
+            ref.running_mean[...], ref.running_var[...] = run_mean, run_var
             expected = ref.eval().forward(x2)
-            run_mean, run_var = ref.running_mean.copy(), ref.running_var.copy()
-            got = observe("batchnorm_forward inference random",
-                          lambda: batchnorm_forward(x2, gamma, beta, run_mean, run_var, False, momentum, eps))
-            assert_array(got[0], expected, shape=(m, n), dtype="float64", rtol=1e-9, atol=1e-12,
+            assert_array(got_eval[0], expected, shape=(m, n), dtype="float64", rtol=1e-9, atol=1e-12,
                          what="inference output (normalised with the running averages, not the batch)")
-            assert_array(got[1], ref.running_mean, rtol=1e-12, what="inference leaves the running mean unchanged")
+            assert_array(got_eval[1], run_mean, rtol=1e-12, what="inference leaves the running mean unchanged")
             own_code("batchnorm_forward")
         """),
         answer("batchnorm_backward", """
@@ -175,26 +188,28 @@ def cells():
                 return batchnorm_backward(dout, cache)
 
             dx, dgamma, dbeta = observe("batchnorm_backward", forward_then_backward)
+        """, checks="""
             assert_array(dx, dx, shape=(8, 3), what="dx")
             assert_array(dgamma, dgamma, shape=(3,), what="dgamma")
             assert_array(dbeta, dout.sum(axis=0), shape=(3,), rtol=1e-10, what="dbeta = sum of dout over the batch")
             print("batchnorm_backward: shapes and dbeta work")
         """, hidden="""
-            from course_lib.layers import BatchNorm1d
             rng = grading_rng("batchnorm_backward")
             m, n = int(rng.integers(4, 20)), int(rng.integers(2, 7))
             x, dout = rng.normal(scale=2, size=(m, n)), rng.normal(size=(m, n))
             gamma, beta = rng.normal(size=n), rng.normal(size=n)
-            ref = BatchNorm1d(n)
-            ref.gamma.data[...], ref.beta.data[...] = gamma, beta
-            ref.train().forward(x)
-            ref_dx = ref.backward(dout)
 
             def forward_then_backward():
                 *_, cache = batchnorm_forward(x, gamma, beta, np.zeros(n), np.ones(n), True)
                 return batchnorm_backward(dout, cache)
 
             dx, dgamma, dbeta = observe("batchnorm_backward random", forward_then_backward)
+        """, hidden_checks="""
+            from course_lib.layers import BatchNorm1d
+            ref = BatchNorm1d(n)
+            ref.gamma.data[...], ref.beta.data[...] = gamma, beta
+            ref.train().forward(x)
+            ref_dx = ref.backward(dout)
             assert_array(dx, ref_dx, shape=(m, n), dtype="float64", rtol=1e-8, atol=1e-10,
                          what="dx (the batch mean and variance depend on x too)")
             assert_array(dgamma, ref.gamma.grad, shape=(n,), rtol=1e-9, what="dgamma")
@@ -204,37 +219,38 @@ def cells():
         md(r"""
             ## 3. The L2 penalty and its gradient (2 points)
 
-            Weight decay adds $\lambda\sum_W\sum_{ij} W_{ij}^2$ to the loss. Write `l2_penalty_and_grad(weights,
-            lam)` for a list of weight arrays: return `(penalty, grads)` with `penalty` a Python float and
-            `grads` a list with $\partial/\partial W = 2\lambda W$ for each array, in order.
+            Weight decay adds $\frac{\lambda}{2}\sum_W\sum_{ij} W_{ij}^2$ to the loss, so its gradient is
+            $\partial/\partial W = \lambda W$: the same as `weight_decay=λ` in SGD (and in PyTorch). Write
+            `l2_penalty_and_grad(weights, lam)` for a list of weight arrays: return `(penalty, grads)` with
+            `penalty` a Python float and `grads` a list with $\lambda W$ for each array, in order.
         """),
         answer("l2", """
             def l2_penalty_and_grad(weights, lam):
-                \"\"\"(lam * sum of all squared weights, [2 lam W for each W]).\"\"\"
+                \"\"\"(lam / 2 * sum of all squared weights, [lam W for each W]).\"\"\"
                 ### BEGIN SOLUTION
-                return float(lam * sum(np.sum(W * W) for W in weights)), [2 * lam * W for W in weights]
+                return float(lam / 2 * sum(np.sum(W * W) for W in weights)), [lam * W for W in weights]
                 ### END SOLUTION
         """),
         tests("test_l2", 2, visible="""
             weights = [np.array([[1.0, -2.0]]), np.array([3.0])]
             value, grads = observe("l2_penalty_and_grad", lambda: l2_penalty_and_grad(weights, 0.1))
-            assert_scalar(value, 1.4, what="0.1 * (1 + 4 + 9)")
+        """, checks="""
+            assert_scalar(value, 0.7, what="0.1 / 2 * (1 + 4 + 9)")
             assert_true(isinstance(grads, list) and len(grads) == 2, "one gradient per weight array")
             assert_array(grads[0], grads[0], shape=(1, 2), what="the gradient of the first array")
             print("l2_penalty_and_grad: the penalty works")
         """, hidden="""
-            from course_lib.layers import Parameter
-            from course_lib.losses import l2_penalty
             rng = grading_rng("l2")
             weights = [rng.normal(size=(int(rng.integers(1, 5)), int(rng.integers(1, 5)))) for _ in range(3)]
             lam = float(rng.uniform(1e-3, 1))
-            params = [Parameter(W.copy()) for W in weights]
-            expected = l2_penalty(params, lam, add_grad=True)
             value, grads = observe("l2_penalty_and_grad random", lambda: l2_penalty_and_grad(weights, lam))
-            assert_scalar(value, expected, rtol=1e-12, what=f"the penalty with lam = {lam:.4f}")
+        """, hidden_checks="""
+            # the course-wide convention, computed here with numpy: (lam/2) sum W^2, gradient lam W
+            expected = lam / 2 * sum(float(np.vdot(W, W)) for W in weights)
+            assert_scalar(value, expected, rtol=1e-12, what=f"the penalty (lam/2) sum W^2 with lam = {lam:.4f}")
             assert_true(isinstance(grads, list) and len(grads) == 3, "one gradient per weight array")
-            for i, (g, p) in enumerate(zip(grads, params)):
-                assert_array(g, p.grad, shape=p.data.shape, dtype="float64", rtol=1e-12, what=f"gradient {i} (2 lam W)")
+            for i, (g, W) in enumerate(zip(grads, weights)):
+                assert_array(g, lam * W, shape=W.shape, dtype="float64", rtol=1e-12, what=f"gradient {i} (lam W)")
             own_code("l2_penalty_and_grad")
         """),
         md(r"""
@@ -253,16 +269,18 @@ def cells():
         tests("test_hflip", 1, visible="""
             images = np.random.default_rng(3).uniform(size=(2, 4, 5))
             once = observe("hflip(images)", lambda: hflip(images))
-            assert_array(once, once, shape=(2, 4, 5), what="hflip keeps the shape")
             twice = observe("hflip(hflip(images))", lambda: hflip(hflip(images)))
+        """, checks="""
+            assert_array(once, once, shape=(2, 4, 5), what="hflip keeps the shape")
             assert_array(twice, images, rtol=0, what="flipping twice gives the images back")
             print("hflip: shape and involution work")
         """, hidden="""
-            from course_lib.augment import RandomHorizontalFlip
             rng = grading_rng("hflip")
             images = rng.uniform(size=(int(rng.integers(2, 6)), int(rng.integers(3, 9)), int(rng.integers(3, 9))))
-            expected = RandomHorizontalFlip(p=1.0).batch(images)
             got = observe("hflip random", lambda: hflip(images))
+        """, hidden_checks="""
+            from course_lib.augment import RandomHorizontalFlip
+            expected = RandomHorizontalFlip(p=1.0).batch(images)
             assert_array(got, expected, shape=images.shape, dtype="float64", rtol=0,
                          what="each image mirrored left-right")
             own_code("hflip")
@@ -318,19 +336,20 @@ def cells():
             print(f"validation accuracy: {{np.mean(predict_digits(digits_model, X_val) == y_val):.3f}}")
         """),
         tests("test_digits", 4, visible=f"""
-            from course_lib.datasets import load_digits, train_val_test_split
             X_all, y_all = load_digits()
             _, (X_check, y_check), (X_held, y_held) = train_val_test_split(
                 X_all, y_all, val=0.15, test=0.15, rng={SPLIT_SEED})
             pred = observe("predict_digits(validation digits)", lambda: predict_digits(digits_model, X_check))
+        """, checks="""
             assert_array(pred, pred, shape=y_check.shape, dtype="int64", what="one int64 class per digit")
             val_acc = float(np.mean(pred == y_check))
-            assert_true(val_acc > 0.8, f"validation accuracy above 0.8 (got {{val_acc:.3f}})")
-            print(f"digits: validation accuracy {{val_acc:.3f}}")
+            assert_true(val_acc > 0.8, f"validation accuracy above 0.8 (got {val_acc:.3f})")
+            print(f"digits: validation accuracy {val_acc:.3f}")
         """, hidden="""
             rng = grading_rng("digits")
             pick = rng.choice(len(y_held), size=200, replace=False)
             pred = observe("predict_digits(held-out digits)", lambda: predict_digits(digits_model, X_held[pick]))
+        """, hidden_checks="""
             assert_array(pred, pred, shape=(200,), dtype="int64", what="one int64 class per held-out digit")
             acc = float(np.mean(pred == y_held[pick]))
             assert_true(acc >= 0.93, f"held-out accuracy of at least 0.93 (got {acc:.3f} on 200 digits)")

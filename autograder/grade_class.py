@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from autograder.course import Course, check_name
 
-GRADER = "autograder.grade_one:grade_submission"
+GRADER = "autograder.grade_submission:grade_submission"
 STEPS = {  # step -> the steps whose output it reads
     "release": (),
     "roster": (),
@@ -231,11 +231,11 @@ def grade_class(course: Course, assignment: str, students: list[str] | None = No
     import nbformat
 
     from autograder.gradebook_io import ensure_structure
+    from autograder.nbgrader_adapter import patch_gradebook_creation
     from autograder.progress import Progress
-    from autograder.release import fast_gradebook_creation
 
     report = Progress(len(students), out=progress)
-    fast_gradebook_creation()  # imports nbgrader once, here, for every forked worker
+    patch_gradebook_creation()  # imports nbgrader once, here, for every forked worker
     # The assignment's cells go into the gradebook once, before any worker starts: two workers creating them
     # at the same time on a new gradebook lost a grade ("MissingEntry: No such grade").
     ensure_structure(course.gradebook_url, assignment,

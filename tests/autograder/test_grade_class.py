@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from tiny_course import ASSIGNMENT, NOTEBOOK, answer, make_course
 
-from autograder.pipeline import Journal, grade_class, submission_checksum
+from autograder.grade_class import Journal, grade_class, submission_checksum
 from autograder.release import release
 from autograder.roster import import_roster
 
@@ -97,7 +97,7 @@ def broken_grader(course, assignment, student, *, seed=None, limits=None):
 
 def test_a_grader_error_is_reported_and_not_journaled(klass, tmp_path):
     course, students, _ = klass
-    summary = grade_class(course, ASSIGNMENT, [students[1]], force=True, grader="test_pipeline:broken_grader",
+    summary = grade_class(course, ASSIGNMENT, [students[1]], force=True, grader="test_grade_class:broken_grader",
                           progress=lambda _: None)
     assert "grader bug" in summary.errors[students[1]], summary.errors
     assert Journal(course, ASSIGNMENT).get(students[1])["score"] == 3.0, "the previous record was lost"
@@ -136,20 +136,19 @@ def test_killed_run_resumes_with_nothing_lost_or_counted_twice(tmp_path):
 
 def structure_probe_grader(course, assignment, student, *, seed=None, limits=None):
     """A grader that only looks whether the gradebook already holds the assignment's grade cells."""
-    from tiny_course import DoubleOutcome
-
+    from autograder.grade_submission import Outcome
     from autograder.release import open_gradebook
 
     with open_gradebook(course) as gb:
         cells = {c.name for c in gb.find_notebook(Path(NOTEBOOK).stem, assignment).grade_cells}
     status = "graded" if cells == {"test_visible", "test_hidden"} else "needs_manual"
-    return DoubleOutcome(student, assignment, status, f"grade cells seen: {sorted(cells)}", 0.0, 3.0)
+    return Outcome(student, assignment, status, f"grade cells seen: {sorted(cells)}", 0.0, 3.0)
 
 
 def test_workers_find_the_gradebook_prepared_before_they_start(tmp_path):
     course, students, _ = make_class(tmp_path, 4)
     (course.root / "gradebook.db").unlink(missing_ok=True)
-    summary = grade_class(course, ASSIGNMENT, workers=2, force=True, grader="test_pipeline:structure_probe_grader",
+    summary = grade_class(course, ASSIGNMENT, workers=2, force=True, grader="test_grade_class:structure_probe_grader",
                           progress=lambda _: None)
     statuses = {s: (r.get("status"), r.get("reason")) for s, r in summary.records.items()}
     submitted = students[:-1]  # make_class leaves the last student without a submission

@@ -8,9 +8,10 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import sandbox
+from autograder import kernels, sandbox
 from autograder.course import Course
-from autograder.grade_one import STATUSES, Limits, grade_submission
+from autograder.grade_submission import Limits, grade_submission
+from autograder.status import STATUSES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIMITS = Limits(timeout_s=60, memory_mb=1024, output_bytes=1_000_000, cell_timeout_s=30)
@@ -89,7 +90,7 @@ def test_without_a_sandbox_every_outcome_carries_the_warning(course, monkeypatch
         out = grade_submission(course, "ps1", "di", seed=1, limits=LIMITS)
     finally:
         sandbox.sandbox_status.cache_clear()
-        sandbox.shutdown()  # the unsandboxed zygote must not serve later tests
+        kernels.shutdown()  # the unsandboxed zygote must not serve later tests
     assert out.warnings == [sandbox.UNSANDBOXED_WARNING] and "UNSANDBOXED" in out.reason, f"got {out}"
     assert out.status in STATUSES and out.score == 0, f"got {out}"
 

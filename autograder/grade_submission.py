@@ -29,23 +29,16 @@ import nbformat
 
 from autograder.course import Course, check_name
 from autograder.execute import RunReport, run_notebook
+from autograder.forbidden import STUB_MARKER, declared
 from autograder.gradebook_io import ensure_structure, record_scores
 from autograder.harness import SEED_ENV
-from autograder.sandbox import SandboxError, acquire, sandbox_status
+from autograder.kernels import acquire
+from autograder.nbgrader_adapter import is_test_cell, nbgrader_meta
+from autograder.sandbox import SandboxError, sandbox_status
+from autograder.status import first_to_see
 from autograder.tamper import Unreadable, match_notebooks, read_notebook, rebuild, solution_sources
-from autograder.verify import CellVerdict, is_test_cell, nbgrader_meta, verify_notebook
+from autograder.verify import CellVerdict, verify_notebook
 
-# graded:       every notebook ran to its end within the limits; the score is the verifier's
-# missing:      no submission folder, or no notebook for the assignment in it (score 0)
-# timed_out:    a cell (interrupted; later cells still ran) or the whole notebook ran over its time
-# kernel_died:  the kernel exited (os._exit, a kill, a crash) or could not start; cells not reached fail
-# unreadable:   not a notebook (corrupt JSON, a symlink, too large) (score 0)
-# tampered:     test cells were edited, deleted or duplicated; graded with the source's test cells anyway
-# needs_manual: a person must look: an authoring error in a test cell, or an error of the grader itself
-# (Written answers always await hand grading: their cells have passed=None; that is not a status.)
-STATUSES = ("graded", "missing", "timed_out", "kernel_died", "unreadable", "tampered", "needs_manual")
-# When notebooks of one assignment end differently, the outcome shows the one an instructor must see first.
-_PRECEDENCE = ("needs_manual", "tampered", "unreadable", "timed_out", "kernel_died", "missing", "graded")
 MAX_COPY_BYTES = 200 * 1024 * 1024
 
 
@@ -145,7 +138,7 @@ def _grade_notebook(course: Course, assignment: str, src, path: Path, sub_dir: P
                                _manual_cells(src), graded_nb=_unreadable_copy(src, str(exc)))
     graded, tampering = rebuild(src, submitted)
     try:
-        with acquire(limits.memory_mb) as kernel:
+        with acquire(limits.memory_mb, declared(src)) as kernel:
             if course.root == kernel.work or course.root in kernel.work.parents:
                 raise SandboxError(f"the grading folder {kernel.work} lies inside the course {course.root}; "
                                    "point TMPDIR elsewhere")
@@ -164,7 +157,20 @@ def _grade_notebook(course: Course, assignment: str, src, path: Path, sub_dir: P
     if authoring:
         status = "needs_manual"
         notes.append("authoring error in test cells " + ", ".join(v.grade_id for v in authoring))
-    return _NotebookResult(status, notes + tampering + report.notes, verdicts, _manual_cells(src), graded)
+    return _NotebookResult(status, notes + tampering + report.notes + _forbidden_imports(graded), verdicts,
+                           _manual_cells(src), graded)
+
+
+def _forbidden_imports(graded) -> list[str]:
+    """Answer cells that stopped on a forbidden module (its stub's ImportError), named with the module."""
+    found = []
+    for index, cell in enumerate(graded.cells):
+        if cell.get("cell_type") != "code" or is_test_cell(cell):
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and STUB_MARKER in str(out.get("evalue", "")):
+                found.append(f"cell {index}: {str(out['evalue']).split(':')[0]}; what it defines is missing")
+    return found
 
 
 def _copy_inputs(sub_dir: Path, release_dir: Path, work: Path) -> None:
@@ -245,10 +251,20 @@ def _outcome(student, assignment, results: dict[str, _NotebookResult], notes, se
             score += points
             max_score += max_points
     statuses = {r.status for r in results.values()}
-    status = next(s for s in _PRECEDENCE if s in statuses)
+    status = first_to_see(statuses)
     reasons = list(notes) + [n for r in results.values() for n in r.notes] + warnings
+    for result in results.values():  # every automatic zero says which task and why
+        if result.graded_nb is None or result.status == "unreadable":
+            continue  # missing or unreadable: the note above is the reason for all of its cells
+        reasons += [f"{v.grade_id} 0/{v.max_points:g}: {_first_line(v.message)}" for v in result.verdicts
+                    if not v.passed and v.max_points > 0]
     return Outcome(student, assignment, status, "; ".join(reasons) or "graded", score, max_score, cells, seed,
                    warnings)
+
+
+def _first_line(message: str, limit: int = 240) -> str:
+    line = next((x.strip() for x in message.splitlines() if x.strip()), "failed")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _timestamp(sub_dir: Path) -> datetime | None:

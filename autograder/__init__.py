@@ -11,7 +11,10 @@ Module map (arrows: who uses whom; there are no import cycles)::
       roster            the class list into nbgrader's gradebook
       release           solutions/ -> assignments/ with nbgrader, leak-checked
       collect           LMS downloads -> submitted/<student>/<assignment>/
-      grade_class       a class: worker processes, crash-safe journal, per-student locks
+      grade_class       a class: worker processes (or a cluster), per-student locks, progress
+        journal           the crash-safe record of each graded student (read by feedback and export)
+        progress          one line per student: done, failures so far, ETA
+        cluster           the same on a Dask cluster: tasks carry bytes, only the client writes
         grade_submission  one submission -> Outcome (status, reason, score, per-cell verdicts)
           tamper            read a submission; rebuild the graded copy from the source (kernel part of tests)
           kernels           a kernel for it: forked from a zygote, or fresh; the next one pre-forked
@@ -26,6 +29,7 @@ Module map (arrows: who uses whom; there are no import cycles)::
           gradebook_io      scores into nbgrader's gradebook
       feedback          HTML feedback without hidden tests, leak-checked page by page
       export            the grade CSV / table
+        lms               the same rows as the CSV Canvas or Moodle imports
       selfcheck         the student's ``course check`` of the visible tests
       demo, jupyter_mode  the whole pipeline on a sample class; who sees nbgrader's instructor tools
     shared: course (folders), status (the vocabulary of outcomes), nbgrader_adapter (cell kinds, metadata

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.grade_class import Journal, check_class, journal_record, submission_checksum
+from autograder.journal import Journal, journal_record, submission_checksum
 
 TASK_RETRIES = 3  # times a student's task may be lost with its worker before the client reports an error
 
@@ -218,13 +218,13 @@ def record_result(course: Course, assignment: str, result: Result) -> dict:
 
 def grade_on_cluster(course: Course, assignment: str, students: list[str], address: str, *, force=False,
                      seed=None, limits=None, progress=print, timeout_s: float = 30.0) -> dict[str, dict]:
-    """Grade ``students`` on the Dask cluster at ``address``; return their records by student."""
+    """Grade ``students`` on the Dask cluster at ``address``; return their records by student. Called by
+    :func:`autograder.grade_class.grade_class`, which checks the assignment and the students first."""
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
         raise RuntimeError("grading on a cluster needs Dask's `distributed`: pip install 'nn-course[cluster]'") \
             from exc
-    check_class(course, assignment, students)
     journal = Journal(course, assignment)
     records, todo = {}, []
     for s in students:

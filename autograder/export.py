@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.grade_class import Journal, submission_checksum
+from autograder.journal import Journal, submission_checksum
 from autograder.release import open_gradebook
 from autograder.roster import gradebook_students
 from autograder.status import READABLE

@@ -21,7 +21,8 @@ from autograder.cluster import (
 from autograder.course import Course
 from autograder.demo import run_demo
 from autograder.export import grade_rows
-from autograder.grade_class import Journal, grade_class
+from autograder.grade_class import grade_class
+from autograder.journal import Journal
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 ASSIGNMENT = "01_neurons"

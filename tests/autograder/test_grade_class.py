@@ -15,7 +15,8 @@ import nbformat
 import pytest
 from tiny_course import ASSIGNMENT, NOTEBOOK, answer, make_course
 
-from autograder.grade_class import Journal, grade_class, submission_checksum
+from autograder.grade_class import grade_class
+from autograder.journal import Journal, submission_checksum
 from autograder.release import release
 from autograder.roster import import_roster
 

@@ -74,7 +74,7 @@ def test_environment_installs_the_repository_itself_with_the_course_tools(enviro
     installed = " ".join([*PYPROJECT["dependencies"],
                           *(req for extra in extras for req in PYPROJECT["optional-dependencies"][extra])])
     # JupyterLab to open, nbgrader for the student set-up, ipywidgets for the lectures' widgets.
-    for needed in ("jupyterlab", "nbgrader", "ipywidgets"):
+    for needed in ("jupyterlab", "nbgrader", "ipywidgets", "jupytext"):
         assert re.search(rf"\b{needed}\b", installed), (
             f"a Binder launch needs {needed}, but the repository installed with extras {sorted(extras)} "
             f"brings only: {installed}")

@@ -1,7 +1,7 @@
 """Numbers the lecture prose states are recomputed here with course_lib, so prose and library cannot drift.
 
 A number in a notebook's markdown is marked ``<!--claim:NAME-->VALUE<!--/claim-->`` (invisible when rendered;
-see tools/build_notebooks/_common.py). ``RECOMPUTE[NAME]`` computes it from course_lib, independently of the
+see tools/lectures.py). ``RECOMPUTE[NAME]`` computes it from course_lib, independently of the
 notebook; the written value must equal it to the precision written (``100%`` to the unit, ``25.6`` to a
 tenth). Editing the prose alone, or changing what the library computes, fails here. That the notebook's own
 code prints the same number is checked on the executed notebook in ``test_lectures.py``.
@@ -155,4 +155,4 @@ def test_number_in_the_prose_equals_the_course_lib_computation(filename, name, w
     computed = float(RECOMPUTE[name]())
     assert abs(computed - value) <= half_ulp * (1 + 1e-9), (
         f"{filename} states {name} = {written!r}, but course_lib computes {computed!r}; "
-        f"update the builder in tools/build_notebooks/ (or the library) and regenerate")
+        f"update notebooks/{filename[:-6]}.md (or the library) and run `jupytext --sync`")

@@ -9,6 +9,8 @@ code prints the same number is checked on the executed notebook in ``test_lectur
 Numbers that a notebook computes with plain numpy rather than course_lib (the twenty-line network) are listed
 in ``OUTPUT_ONLY``: they are checked against the executed notebook only.
 """
+import re
+
 import numpy as np
 import pytest
 from _lectures import LECTURES, claims, parse_number, read
@@ -91,16 +93,65 @@ def _digits_test_accuracy():
 
 def _regularisation_baseline_accuracy():
     """Lecture 5, section 5.1: 64-128-128-10 ReLU network on 150 digits, Adam 1e-3, 100 epochs, seed 0."""
-    from course_lib import datasets, layers, losses, optim, training
+    from course_lib import datasets, losses, optim, training
 
     X, y = datasets.load_digits()
     (Xtr, ytr), (Xva, yva), (Xte, yte) = datasets.train_val_test_split(X, y, val=0.2, test=0.3, rng=0)
-    model = layers.Sequential(layers.Linear(64, 128, rng=0), layers.ReLU(), layers.Linear(128, 128, rng=1),
-                              layers.ReLU(), layers.Linear(128, 10, rng=2))
+    model = _small_digits_mlp()
     training.fit(model, Xtr[:150], ytr[:150], losses.SoftmaxCrossEntropyLoss(),
                  optim.Adam(model.parameters(), lr=1e-3), epochs=100, batch_size=32,
                  validation_data=(Xva, yva), progress=False, rng=0)
     return _test_accuracy_percent(model, Xte, yte)
+
+
+def _small_digits_mlp():
+    from course_lib import layers
+
+    return layers.Sequential(layers.Linear(64, 128, rng=0), layers.ReLU(), layers.Linear(128, 128, rng=1),
+                             layers.ReLU(), layers.Linear(128, 10, rng=2))
+
+
+def _entropy_val_loss(lam):
+    """Lecture 5, section 5.3: the 5.1 network trained with cross-entropy + lam * mean entropy (lam < 0: the
+    confidence penalty); its validation cross-entropy."""
+    from course_lib import datasets, losses, optim, training
+
+    class Penalised(losses.SoftmaxCrossEntropyLoss):
+        def forward(self, pred, target):
+            self._pen, self._pen_grad = losses.entropy_penalty(pred, lam=lam)
+            return super().forward(pred, target) + self._pen
+
+        def backward(self):
+            return super().backward() + self._pen_grad
+
+    X, y = datasets.load_digits()
+    (Xtr, ytr), (Xva, yva), _ = datasets.train_val_test_split(X, y, val=0.2, test=0.3, rng=0)
+    model = _small_digits_mlp()
+    training.fit(model, Xtr[:150], ytr[:150], Penalised() if lam else losses.SoftmaxCrossEntropyLoss(),
+                 optim.Adam(model.parameters(), lr=1e-3), epochs=100, batch_size=32, progress=False, rng=0)
+    return training.evaluate(model, Xva, yva, losses.SoftmaxCrossEntropyLoss())["loss"]
+
+
+def _gelu_tanh_max_error():
+    from course_lib import activations
+
+    x = np.linspace(-4, 4, 801)
+    return np.max(np.abs(activations.get_activation("gelu").forward(x)
+                         - activations.get_activation("gelu_tanh").forward(x)))
+
+
+def _history_waits():
+    """Lecture 1's table of breakthroughs: mean years from the data set, and from the algorithm, to each."""
+    rows = [line for cell in read("01_neurons_and_xor.ipynb").cells if cell.cell_type == "markdown"
+            for line in cell.source.splitlines() if line.startswith("| 19") or line.startswith("| 20")]
+    waits = []
+    for row in rows:
+        cols = [c.strip() for c in row.strip("|").split("|")]
+        years = [re.search(r"\((\d{4})\)$", c) for c in cols[2:4]] if len(cols) == 4 else []
+        if len(years) == 2 and all(years):
+            waits.append((int(cols[0]) - int(years[0][1]), int(cols[0]) - int(years[1][1])))
+    assert len(waits) == 6, f"expected the six rows of the data-versus-algorithms table, found {waits}"
+    return tuple(np.mean(waits, axis=0))
 
 
 def _params_millions(specs):
@@ -126,6 +177,12 @@ RECOMPUTE = {
     "regularisation_baseline_accuracy": _regularisation_baseline_accuracy,
     "resnet50_params_millions": lambda: _params_millions(__import__("course_lib").architectures.resnet(50)),
     "vgg16_params_millions": lambda: _params_millions(__import__("course_lib").architectures.vgg16()),
+    "entropy_val_loss_none": lambda: _entropy_val_loss(0.0),
+    "entropy_val_loss_confidence": lambda: _entropy_val_loss(-0.2),
+    "entropy_val_loss_slide": lambda: _entropy_val_loss(0.2),
+    "gelu_tanh_max_error": _gelu_tanh_max_error,
+    "history_wait_data": lambda: _history_waits()[0],
+    "history_wait_algorithm": lambda: _history_waits()[1],
 }
 
 ALL_CLAIMS = [(filename, name, written) for filename in LECTURES for name, written in claims(read(filename))]

@@ -29,6 +29,10 @@ NOTES = {
     "Dortmund": ("01_neurons_and_xor.ipynb", ['"Dortmund"', "**Dartmouth**"]),
     "viral bacteria": ("01_neurons_and_xor.ipynb", ['"viral bacteria"', "**bacterial** infections"]),
     "1/n for 1/m": ("01_neurons_and_xor.ipynb", [r"\frac1n c_k", r"\frac1m c_k"]),
+    "epsilon sum from h = 0": ("02_backpropagation.ipynb", ["from $h = 0$", "$h = 1..H_l$"]),
+    "chain rule repeats a factor": ("02_backpropagation.ipynb", [
+        r"\frac{\partial g_m}{\partial g_{m-1}}\frac{\partial g_m}{\partial g_{m-1}}",
+        r"\frac{\partial g_{m-1}}{\partial g_{m-2}}"]),
 }
 
 
@@ -138,6 +142,28 @@ def test_entropy_regulariser_with_the_slides_sign_lowers_the_entropy():
     _, grad_slide = losses.entropy_penalty(z, lam=0.5)
     _, grad_course = losses.entropy_penalty(z, lam=-0.5)
     assert entropy(z - 0.5 * grad_slide) < entropy(z) < entropy(z - 0.5 * grad_course)
+
+
+def test_chain_rule_multiplies_each_link_once():
+    from course_lib.autograd import Value
+
+    x = Value(0.5)
+    (x ** 2).exp().tanh().backward()
+    links = [1 - np.tanh(np.exp(0.25)) ** 2, np.exp(0.25), 1.0]      # dg3/dg2, dg2/dg1, dg1/dx at x = 0.5
+    assert abs(x.grad - np.prod(links)) < 1e-12
+    assert abs(x.grad - links[0] * links[0] * links[2]) > 0.1
+
+
+def test_backward_error_of_the_constant_unit_is_not_part_of_the_sum():
+    """In the per-object algorithm ε^{l-1}_k sums over the units h = 1..H_l that have incoming weights; a
+    Linear layer's input gradient is exactly that sum (the bias is the weight of the constant unit)."""
+    from course_lib import layers
+
+    lin = layers.Linear(3, 4, rng=0)
+    x = np.random.default_rng(5).normal(size=(1, 3))
+    lin(x)
+    delta = np.random.default_rng(6).normal(size=(1, 4))          # ε^l_h z^l_h for h = 1..4
+    np.testing.assert_allclose(lin.backward(delta), delta @ lin.weight.data, atol=1e-12)
 
 
 def test_descent_subtracts_the_gradient():

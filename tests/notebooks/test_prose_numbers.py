@@ -154,6 +154,20 @@ def _history_waits():
     return tuple(np.mean(waits, axis=0))
 
 
+def _two_two_one():
+    """Lecture 2, section 2.6: the 2-2-1 sigmoid network at x = (1, -1), differentiated by Value."""
+    from course_lib.autograd import Value
+
+    x = [Value(1.0), Value(-1.0)]
+    w = [[Value(0.5), Value(-0.3)], [Value(0.2), Value(0.8)]]
+    v = [[Value(0.4), Value(-0.6)], [Value(0.7), Value(0.1)]]
+    p = [Value(1.5), Value(-0.5)]
+    z = [(x[0] * w[0][j] + x[1] * w[1][j]).sigmoid() for j in range(2)]
+    h = [(z[0] * v[0][k] + z[1] * v[1][k]).sigmoid() for k in range(2)]
+    (p[0] * h[0] + p[1] * h[1]).backward()
+    return {"dp11": p[0].grad, "dv11": v[0][0].grad, "dw11": w[0][0].grad}
+
+
 def _params_millions(specs):
     from course_lib import architectures
 
@@ -177,6 +191,11 @@ RECOMPUTE = {
     "regularisation_baseline_accuracy": _regularisation_baseline_accuracy,
     "resnet50_params_millions": lambda: _params_millions(__import__("course_lib").architectures.resnet(50)),
     "vgg16_params_millions": lambda: _params_millions(__import__("course_lib").architectures.vgg16()),
+    "two_two_one_dp11": lambda: _two_two_one()["dp11"],
+    "two_two_one_dv11": lambda: _two_two_one()["dv11"],
+    "two_two_one_dw11": lambda: _two_two_one()["dw11"],
+    "cost_parameters": lambda: _digits_model().num_parameters(),
+    "cost_forward_passes": lambda: 2 * _digits_model().num_parameters(),
     "entropy_val_loss_none": lambda: _entropy_val_loss(0.0),
     "entropy_val_loss_confidence": lambda: _entropy_val_loss(-0.2),
     "entropy_val_loss_slide": lambda: _entropy_val_loss(0.2),

@@ -168,6 +168,16 @@ def _two_two_one():
     return {"dp11": p[0].grad, "dv11": v[0][0].grad, "dw11": w[0][0].grad}
 
 
+def _init_std_after_20_layers(act, init):
+    """Lecture 3, section 3.9: std of the 20th layer's output, width 256, 512 standard-normal inputs."""
+    from course_lib import layers
+
+    h = np.random.default_rng(0).normal(size=(512, 256))
+    for layer in range(20):
+        h = layers.ActivationLayer(act)(layers.Linear(256, 256, init=init, rng=100 + layer)(h))
+    return h.std()
+
+
 def _params_millions(specs):
     from course_lib import architectures
 
@@ -196,6 +206,8 @@ RECOMPUTE = {
     "two_two_one_dw11": lambda: _two_two_one()["dw11"],
     "cost_parameters": lambda: _digits_model().num_parameters(),
     "cost_forward_passes": lambda: 2 * _digits_model().num_parameters(),
+    "init_relu_xavier_std20": lambda: _init_std_after_20_layers("relu", "xavier"),
+    "init_relu_he_std20": lambda: _init_std_after_20_layers("relu", "he"),
     "entropy_val_loss_none": lambda: _entropy_val_loss(0.0),
     "entropy_val_loss_confidence": lambda: _entropy_val_loss(-0.2),
     "entropy_val_loss_slide": lambda: _entropy_val_loss(0.2),

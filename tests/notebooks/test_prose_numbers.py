@@ -178,6 +178,34 @@ def _init_std_after_20_layers(act, init):
     return h.std()
 
 
+def _symptom_accuracy(act, gain, clip):
+    """Lecture 2, section 2.12: 8 hidden layers of 64, He weights times gain, 8 epochs of SGD 0.05 on the
+    digits (batches of 32, seed 0), gradient norm clipped to clip; validation accuracy in percent."""
+    from course_lib import datasets, layers, losses, optim, training
+
+    X, y = datasets.load_digits()
+    (Xtr, ytr), (Xva, yva), _ = datasets.train_val_test_split(X, y, val=0.2, test=0.3, rng=0)
+    mods, n_in = [], 64
+    for i in range(8):
+        lin = layers.Linear(n_in, 64, init="he", rng=i)
+        lin.weight.data *= gain
+        mods += [lin, layers.ActivationLayer(act)]
+        n_in = 64
+    model = layers.Sequential(*mods, layers.Linear(64, 10, rng=99))
+    ce, opt, order = losses.SoftmaxCrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.05), np.random.default_rng(0)
+    for _ in range(8):
+        idx = order.permutation(len(Xtr))
+        for start in range(0, len(idx), 32):
+            b = idx[start:start + 32]
+            model.zero_grad()
+            ce(model(Xtr[b]), ytr[b])
+            model.backward(ce.backward())
+            if clip:
+                optim.clip_grad_norm(model.parameters(), clip)
+            opt.step()
+    return 100 * training.evaluate(model, Xva, yva, ce)["accuracy"]
+
+
 def _params_millions(specs):
     from course_lib import architectures
 
@@ -208,6 +236,8 @@ RECOMPUTE = {
     "cost_forward_passes": lambda: 2 * _digits_model().num_parameters(),
     "init_relu_xavier_std20": lambda: _init_std_after_20_layers("relu", "xavier"),
     "init_relu_he_std20": lambda: _init_std_after_20_layers("relu", "he"),
+    "symptom_sigmoid_accuracy": lambda: _symptom_accuracy("sigmoid", 1.0, None),
+    "symptom_clipped_accuracy": lambda: _symptom_accuracy("relu", 1.5, 1.0),
     "entropy_val_loss_none": lambda: _entropy_val_loss(0.0),
     "entropy_val_loss_confidence": lambda: _entropy_val_loss(-0.2),
     "entropy_val_loss_slide": lambda: _entropy_val_loss(0.2),

@@ -206,6 +206,56 @@ def _symptom_accuracy(act, gain, clip):
     return 100 * training.evaluate(model, Xva, yva, ce)["accuracy"]
 
 
+def _regression_conditioning(shift):
+    """Lecture 4, section 4.3: condition number of the 1-D regression's Hessian and GD steps (lr = 1/λmax)
+    to reach the least-squares answer within 1e-6, for the inputs of section 4.1 shifted by ``shift``."""
+    from course_lib import datasets
+
+    X1, y1 = datasets.make_regression_1d(n=100, noise=0.3, rng=0, func=lambda x: 1.5 * x - 0.5, low=-2, high=2)
+    x = X1[:, 0] + shift
+    lam = np.linalg.eigvalsh(2 * np.array([[np.mean(x ** 2), np.mean(x)], [np.mean(x), 1.0]]))
+    target, theta = np.polyfit(x, y1, 1), np.zeros(2)
+    for t in range(1, 100_000):
+        r = theta[0] * x + theta[1] - y1
+        theta = theta - np.array([2 * np.mean(r * x), 2 * np.mean(r)]) / lam[-1]
+        if np.linalg.norm(theta - target) < 1e-6:
+            return lam[-1] / lam[0], t
+    raise AssertionError("gradient descent did not converge")
+
+
+def _digits_sgd(lr, epochs=15, momentum=0.0, scheduler=None):
+    """Lecture 4, sections 4.11-4.12: the 64-64-10 network, plain minibatch SGD (batches of 32, seed 0);
+    (validation accuracy in percent, validation loss per epoch)."""
+    from course_lib import datasets, losses, optim, training
+
+    X, y = datasets.load_digits()
+    (Xtr, ytr), (Xva, yva), _ = datasets.train_val_test_split(X, y, val=0.15, test=0.15, rng=0)
+    model, ce = _digits_model(), losses.SoftmaxCrossEntropyLoss()
+    opt = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    sched, order, val = scheduler(opt) if scheduler else None, np.random.default_rng(0), []
+    for _ in range(epochs):
+        idx = order.permutation(len(Xtr))
+        for start in range(0, len(idx), 32):
+            b = idx[start:start + 32]
+            model.zero_grad()
+            ce(model(Xtr[b]), ytr[b])
+            model.backward(ce.backward())
+            opt.step()
+        val.append(training.evaluate(model, Xva, yva, ce)["loss"])
+        if sched:
+            sched.step()
+    return 100 * training.evaluate(model, Xva, yva, ce)["accuracy"], np.array(val)
+
+
+def _schedule_std_ratio():
+    from course_lib import schedules
+
+    constant = _digits_sgd(0.1, epochs=30, momentum=0.9)[1]
+    step = _digits_sgd(0.1, epochs=30, momentum=0.9,
+                       scheduler=lambda o: schedules.StepLR(o, step_size=10, gamma=0.1))[1]
+    return np.std(constant[-10:]) / np.std(step[-10:])
+
+
 def _params_millions(specs):
     from course_lib import architectures
 
@@ -238,6 +288,14 @@ RECOMPUTE = {
     "init_relu_he_std20": lambda: _init_std_after_20_layers("relu", "he"),
     "symptom_sigmoid_accuracy": lambda: _symptom_accuracy("sigmoid", 1.0, None),
     "symptom_clipped_accuracy": lambda: _symptom_accuracy("relu", 1.5, 1.0),
+    "regression_kappa_centred": lambda: _regression_conditioning(0.0)[0],
+    "regression_steps_centred": lambda: _regression_conditioning(0.0)[1],
+    "regression_kappa_shifted": lambda: _regression_conditioning(5.0)[0],
+    "regression_steps_shifted": lambda: _regression_conditioning(5.0)[1],
+    "lr_too_high_accuracy": lambda: _digits_sgd(30.0)[0],
+    "lr_good_accuracy": lambda: _digits_sgd(0.1)[0],
+    "lr_low_accuracy": lambda: _digits_sgd(0.001)[0],
+    "schedule_std_ratio": _schedule_std_ratio,
     "entropy_val_loss_none": lambda: _entropy_val_loss(0.0),
     "entropy_val_loss_confidence": lambda: _entropy_val_loss(-0.2),
     "entropy_val_loss_slide": lambda: _entropy_val_loss(0.2),

@@ -256,6 +256,74 @@ def _schedule_std_ratio():
     return np.std(constant[-10:]) / np.std(step[-10:])
 
 
+def _small_digits_split():
+    from course_lib import datasets
+
+    X, y = datasets.load_digits()
+    return datasets.train_val_test_split(X, y, val=0.2, test=0.3, rng=0)
+
+
+def _penalty_selection(kind):
+    """Lecture 5, section 5.2: softmax regression on 64 pixels + 64 uniform-noise columns, 300 images, SGD
+    0.2, 60 epochs, penalty 1e-2; (share of |W| on the noise columns, share of |w| < 0.01), in percent."""
+    from course_lib import layers, losses, optim
+
+    (Xtr, ytr), (Xva, _), _ = _small_digits_split()
+    noise = np.random.default_rng(0)
+    Z = np.hstack([Xtr, noise.uniform(0, 1, size=(len(Xtr), 64))])
+    model, ce = layers.Sequential(layers.Linear(128, 10, init="xavier", rng=0)), losses.SoftmaxCrossEntropyLoss()
+    opt, order, W = optim.SGD(model.parameters(), lr=0.2), np.random.default_rng(0), model[0].weight
+    for _ in range(60):
+        idx = order.permutation(300)
+        for start in range(0, 300, 32):
+            b = idx[start:start + 32]
+            model.zero_grad()
+            ce(model(Z[b]), ytr[b])
+            model.backward(ce.backward())
+            W.grad[...] += 1e-2 * (np.sign(W.data) if kind == "L1" else W.data)
+            opt.step()
+    w = np.abs(W.data)
+    return 100 * w[:, 64:].sum() / w.sum(), 100 * np.mean(w < 1e-2)
+
+
+def _input_dropout_hidden_accuracy(p):
+    """Lecture 5, section 5.4: 64-128-10 trained on 300 images (Adam 1e-3, 60 epochs) with input dropout p;
+    validation accuracy in percent with a fixed random 30% of the pixels set to 0."""
+    from course_lib import layers, losses, optim, training
+
+    (Xtr, ytr), (Xva, yva), _ = _small_digits_split()
+    hidden = np.random.default_rng(1).random(Xva.shape) < 0.3
+    net = layers.Sequential(*([layers.Dropout(p, rng=0)] if p else []), layers.Linear(64, 128, rng=0),
+                            layers.ReLU(), layers.Linear(128, 10, rng=1))
+    training.fit(net, Xtr[:300], ytr[:300], losses.SoftmaxCrossEntropyLoss(), optim.Adam(net.parameters(), lr=1e-3),
+                 epochs=60, batch_size=32, progress=False, rng=0)
+    return 100 * training.evaluate(net, np.where(hidden, 0.0, Xva), yva, losses.SoftmaxCrossEntropyLoss())["accuracy"]
+
+
+def _batchnorm_accuracies():
+    """Lecture 5, section 5.5: the 5.1 network with batch norm after each hidden Linear, trained as in 5.1;
+    validation accuracy (percent) with the running averages, and with Algorithm 2's population statistics
+    over the 150 training images in minibatches of 30."""
+    from course_lib import layers, losses, optim, training
+
+    (Xtr, ytr), (Xva, yva), _ = _small_digits_split()
+    model = layers.Sequential(layers.Linear(64, 128, rng=0), layers.BatchNorm1d(128), layers.ReLU(),
+                              layers.Linear(128, 128, rng=1), layers.BatchNorm1d(128), layers.ReLU(),
+                              layers.Linear(128, 10, rng=2))
+    ce = losses.SoftmaxCrossEntropyLoss()
+    training.fit(model, Xtr[:150], ytr[:150], ce, optim.Adam(model.parameters(), lr=1e-3), epochs=100,
+                 batch_size=32, progress=False, rng=0)
+    running = 100 * training.evaluate(model, Xva, yva, ce)["accuracy"]
+    model.eval()
+    hs = [Xtr[i:i + 30] for i in range(0, 150, 30)]
+    for module in model:
+        if isinstance(module, layers.BatchNorm1d):
+            module.running_mean = np.mean([h.mean(axis=0) for h in hs], axis=0)
+            module.running_var = 30 / 29 * np.mean([h.var(axis=0) for h in hs], axis=0)
+        hs = [module(h) for h in hs]
+    return running, 100 * training.evaluate(model, Xva, yva, ce)["accuracy"]
+
+
 def _params_millions(specs):
     from course_lib import architectures
 
@@ -296,6 +364,14 @@ RECOMPUTE = {
     "lr_good_accuracy": lambda: _digits_sgd(0.1)[0],
     "lr_low_accuracy": lambda: _digits_sgd(0.001)[0],
     "schedule_std_ratio": _schedule_std_ratio,
+    "l2_noise_share": lambda: _penalty_selection("L2")[0],
+    "l1_noise_share": lambda: _penalty_selection("L1")[0],
+    "l1_near_zero": lambda: _penalty_selection("L1")[1],
+    "input_dropout_hidden_none": lambda: _input_dropout_hidden_accuracy(0.0),
+    "input_dropout_hidden_02": lambda: _input_dropout_hidden_accuracy(0.2),
+    "bn_folded_accuracy": lambda: _batchnorm_accuracies()[0],
+    "bn_running_accuracy": lambda: _batchnorm_accuracies()[0],
+    "bn_population_accuracy": lambda: _batchnorm_accuracies()[1],
     "entropy_val_loss_none": lambda: _entropy_val_loss(0.0),
     "entropy_val_loss_confidence": lambda: _entropy_val_loss(-0.2),
     "entropy_val_loss_slide": lambda: _entropy_val_loss(0.2),

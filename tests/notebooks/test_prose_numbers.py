@@ -324,6 +324,32 @@ def _batchnorm_accuracies():
     return running, 100 * training.evaluate(model, Xva, yva, ce)["accuracy"]
 
 
+def _least_squares_line():
+    """Lecture 1, section 1.6: least squares with the constant input x0 = -1; (w, w0)."""
+    from course_lib import datasets
+
+    X, y = datasets.make_regression_1d(n=100, noise=0.3, rng=0, func=lambda x: 1.5 * x - 0.5, low=-2, high=2)
+    (w, w0), *_ = np.linalg.lstsq(np.hstack([X, -np.ones((len(X), 1))]), y, rcond=None)
+    return w, w0
+
+
+def _sawtooth(depth):
+    """Lecture 1, section 1.8: the tent map composed ``depth`` times as Linear/ReLU layers on [0, 1];
+    (number of ReLU units, number of linear pieces)."""
+    from course_lib import layers
+
+    mods = []
+    for _ in range(depth):
+        first, second = layers.Linear(1, 2), layers.Linear(2, 1)
+        first.weight.data[...], first.bias.data[...] = [[1.0], [1.0]], [0.0, -0.5]
+        second.weight.data[...], second.bias.data[...] = [[2.0, -4.0]], 0.0
+        mods += [first, layers.ReLU(), second]
+    x = np.linspace(0, 1, 2 ** 12 + 1)[:, None]
+    slopes = np.round(np.diff(layers.Sequential(*mods)(x)[:, 0]), 9)
+    units = sum(m.out_features for m in mods if isinstance(m, layers.Linear) and m.out_features == 2)
+    return units, 1 + int(np.sum(slopes[1:] != slopes[:-1]))
+
+
 def _params_millions(specs):
     from course_lib import architectures
 
@@ -372,6 +398,10 @@ RECOMPUTE = {
     "bn_folded_accuracy": lambda: _batchnorm_accuracies()[0],
     "bn_running_accuracy": lambda: _batchnorm_accuracies()[0],
     "bn_population_accuracy": lambda: _batchnorm_accuracies()[1],
+    "linreg_w": lambda: _least_squares_line()[0],
+    "linreg_w0": lambda: _least_squares_line()[1],
+    "sawtooth_units_depth5": lambda: _sawtooth(5)[0],
+    "sawtooth_pieces_depth5": lambda: _sawtooth(5)[1],
     "entropy_val_loss_none": lambda: _entropy_val_loss(0.0),
     "entropy_val_loss_confidence": lambda: _entropy_val_loss(-0.2),
     "entropy_val_loss_slide": lambda: _entropy_val_loss(0.2),

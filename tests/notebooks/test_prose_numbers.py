@@ -350,6 +350,75 @@ def _sawtooth(depth):
     return units, 1 + int(np.sum(slopes[1:] != slopes[:-1]))
 
 
+def _tabular_r2():
+    """Lecture 6, section 6.4: test R² on the diabetes data (330/112 split, seed 0) of ridge, a random forest,
+    gradient-boosted trees and the 10-64-64-1 network."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
+    from sklearn.linear_model import RidgeCV
+
+    from course_lib import layers, losses, optim, training
+
+    X, y = load_diabetes(return_X_y=True)
+    X, y = (X - X.mean(axis=0)) / X.std(axis=0), (y - y.mean()) / y.std()
+    perm = np.random.default_rng(0).permutation(len(X))
+    tr, te = perm[:330], perm[330:]
+
+    def r2(model):
+        pred = model.fit(X[tr], y[tr]).predict(X[te])
+        return 1 - np.mean((pred - y[te]) ** 2) / np.var(y[te])
+
+    net = layers.Sequential(layers.Linear(10, 64, rng=1), layers.ReLU(), layers.Linear(64, 64, rng=2),
+                            layers.ReLU(), layers.Linear(64, 1, rng=3))
+    training.fit(net, X[tr], y[tr, None], losses.MSELoss(), optim.Adam(net.parameters(), lr=1e-3), epochs=100,
+                 batch_size=32, metrics=(), progress=False, rng=0)
+    return {"ridge": r2(RidgeCV(alphas=np.logspace(-3, 3, 13))),
+            "forest": r2(RandomForestRegressor(100, min_samples_leaf=5, random_state=0)),
+            "boosting": r2(GradientBoostingRegressor(learning_rate=0.05, n_estimators=100, max_depth=2,
+                                                     subsample=0.8, random_state=0)),
+            "network": 1 - np.mean((net(X[te]).ravel() - y[te]) ** 2) / np.var(y[te])}
+
+
+def _resnet_flops_max_gap_percent():
+    from course_lib import architectures
+
+    return max(100 * abs(gmacs / architectures.RESNET_GFLOPS_LECTURE[d] - 1)
+               for d, (_, gmacs) in architectures.resnet_table().items())
+
+
+def _plain_stack_input_gradient():
+    """Lecture 6, section 6.7: |dL/dx| at the input of 30 plain Linear(64)+sigmoid blocks (Xavier, rng i)."""
+    from course_lib import layers
+
+    blocks = [layers.Sequential(layers.Linear(64, 64, init="xavier", rng=i), layers.Sigmoid()) for i in range(30)]
+    h = np.random.default_rng(0).normal(size=(32, 64))
+    for block in blocks:
+        h = block(h)
+    g = np.ones_like(h)
+    for block in reversed(blocks):
+        g = block.backward(g)
+    return np.linalg.norm(g)
+
+
+def _convs(specs):
+    from course_lib import architectures
+
+    return [architectures.Conv2d(cin, cout, k, stride, padding, bias=False) for cin, cout, k, stride, padding in specs]
+
+
+def _architecture_params(specs, shape):
+    from course_lib import architectures
+
+    built = [getattr(architectures, kind)(*args) for kind, *args in specs]
+    return architectures.count(built, shape).params
+
+
+def _macs_per_pixel(convs, shape):
+    from course_lib import architectures
+
+    return architectures.count(convs, shape).macs // (shape[1] * shape[2])
+
+
 def _params_millions(specs):
     from course_lib import architectures
 
@@ -402,6 +471,17 @@ RECOMPUTE = {
     "linreg_w0": lambda: _least_squares_line()[1],
     "sawtooth_units_depth5": lambda: _sawtooth(5)[0],
     "sawtooth_pieces_depth5": lambda: _sawtooth(5)[1],
+    "tabular_r2_ridge": lambda: _tabular_r2()["ridge"],
+    "tabular_r2_forest": lambda: _tabular_r2()["forest"],
+    "tabular_r2_boosting": lambda: _tabular_r2()["boosting"],
+    "tabular_r2_network": lambda: _tabular_r2()["network"],
+    "fc_megapixel_params": lambda: _architecture_params([("Linear", 10**6, 10**3)], (10**6,)),
+    "conv_megapixel_params": lambda: _architecture_params([("Conv2d", 3, 64, 3, 1, 1)], (3, 1000, 1000)),
+    "resnet_flops_max_gap_percent": _resnet_flops_max_gap_percent,
+    "plain_stack_input_gradient": _plain_stack_input_gradient,
+    "basic_macs_per_pixel": lambda: _macs_per_pixel(_convs([(64, 64, 3, 1, 1), (64, 64, 3, 1, 1)]), (64, 56, 56)),
+    "bottleneck_macs_per_pixel": lambda: _macs_per_pixel(
+        _convs([(256, 64, 1, 1, 0), (64, 64, 3, 1, 1), (64, 256, 1, 1, 0)]), (256, 56, 56)),
     "entropy_val_loss_none": lambda: _entropy_val_loss(0.0),
     "entropy_val_loss_confidence": lambda: _entropy_val_loss(-0.2),
     "entropy_val_loss_slide": lambda: _entropy_val_loss(0.2),

@@ -144,3 +144,13 @@ def test_numbers_claimed_in_prose_are_what_the_notebook_prints(filename):
         assert any(abs(p - value) <= tol * (1 + 1e-9) for p in printed), (
             f"{filename}: the prose claims {name} = {written!r}, but no output of the executed notebook "
             f"prints that number (to the written precision)")
+
+
+@pytest.mark.parametrize("filename", LECTURES)
+def test_lecture_ends_with_a_reading_list_before_its_summary(filename):
+    cells = read(filename).cells
+    reading = cells[-2]
+    assert reading.cell_type == "markdown" and reading.source.startswith("## Further reading"), (
+        f"{filename}: the cell before the summary should be '## Further reading', got {reading.source[:60]!r}")
+    items = [line for line in reading.source.splitlines() if line.startswith("* ")]
+    assert len(items) >= 3, f"{filename}: the reading list has {len(items)} items; give at least three"

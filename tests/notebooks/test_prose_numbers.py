@@ -419,6 +419,18 @@ def _macs_per_pixel(convs, shape):
     return architectures.count(convs, shape).macs // (shape[1] * shape[2])
 
 
+def _prelu_dalpha():
+    """Lecture 3, section 3.1: dL/dalpha of layers.PReLU at x = (-2, -0.5, 1, 3) with upstream gradient 1."""
+    from course_lib import layers
+
+    prelu = layers.PReLU(init=0.25)
+    x = np.array([[-2.0, -0.5, 1.0, 3.0]])
+    prelu.zero_grad()
+    prelu(x)
+    prelu.backward(np.ones_like(x))
+    return float(prelu.alpha.grad[0])
+
+
 def _params_millions(specs):
     from course_lib import architectures
 
@@ -482,6 +494,7 @@ RECOMPUTE = {
     "basic_macs_per_pixel": lambda: _macs_per_pixel(_convs([(64, 64, 3, 1, 1), (64, 64, 3, 1, 1)]), (64, 56, 56)),
     "bottleneck_macs_per_pixel": lambda: _macs_per_pixel(
         _convs([(256, 64, 1, 1, 0), (64, 64, 3, 1, 1), (64, 256, 1, 1, 0)]), (256, 56, 56)),
+    "prelu_dalpha": _prelu_dalpha,
     "entropy_val_loss_none": lambda: _entropy_val_loss(0.0),
     "entropy_val_loss_confidence": lambda: _entropy_val_loss(-0.2),
     "entropy_val_loss_slide": lambda: _entropy_val_loss(0.2),

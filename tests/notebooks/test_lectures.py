@@ -154,3 +154,29 @@ def test_lecture_ends_with_a_reading_list_before_its_summary(filename):
         f"{filename}: the cell before the summary should be '## Further reading', got {reading.source[:60]!r}")
     items = [line for line in reading.source.splitlines() if line.startswith("* ")]
     assert len(items) >= 3, f"{filename}: the reading list has {len(items)} items; give at least three"
+
+
+SOURCE_AUGMENTATIONS = ("RGBShift", "HueSaturationValue", "ChannelShuffle", "CLAHE", "RandomContrast",
+                        "RandomGamma", "RandomBrightness", "Blur", "MedianBlur", "ToGray", "JpegCompression",
+                        "rotation", "horizontal flip", "vertical flip", "scale", "crop", "noise")
+
+
+def test_augmentation_gallery_maps_every_transform_the_source_names():
+    """Lecture 5's gallery maps each named transform to a course_lib.augment class; those that exist are shown
+    (the notebook prints the ones this version of the library lacks)."""
+    import ast
+
+    from course_lib import augment
+
+    cell = next(c for c in read("05_regularisation.ipynb").cells
+                if c.cell_type == "code" and "SOURCE_TRANSFORMS = {" in c.source)
+    source = cell.source
+    start = source.index("SOURCE_TRANSFORMS = {")
+    mapping = ast.literal_eval(source[start + len("SOURCE_TRANSFORMS = "):source.index("\n}", start) + 2])
+    assert set(mapping) == set(SOURCE_AUGMENTATIONS), (
+        f"the gallery should show exactly the source's transforms; missing {set(SOURCE_AUGMENTATIONS) - set(mapping)}")
+    for name, (class_name, _) in mapping.items():
+        cls = getattr(augment, class_name, None)
+        assert cls is None or issubclass(cls, augment.Transform), f"{name}: augment.{class_name} is not a Transform"
+    available = [n for n, (c, _) in mapping.items() if hasattr(augment, c)]
+    assert len(available) >= 13, f"only {available} of the source's transforms exist in course_lib.augment"

@@ -180,3 +180,15 @@ def test_augmentation_gallery_maps_every_transform_the_source_names():
         assert cls is None or issubclass(cls, augment.Transform), f"{name}: augment.{class_name} is not a Transform"
     available = [n for n, (c, _) in mapping.items() if hasattr(augment, c)]
     assert len(available) >= 13, f"only {available} of the source's transforms exist in course_lib.augment"
+
+
+def test_the_figures_the_browser_test_photographs_are_tagged():
+    """tests/browser saves every code cell tagged ``screenshot``: the initialisation plot (lecture 3), the
+    learning-rate diagnosis (lecture 4) and the augmentation gallery (lecture 5) among them."""
+    expected = {"03_activation_functions.ipynb": "output_stds", "04_optimisation.ipynb": "sgd_diagnosis",
+                "05_regularisation.ipynb": "SOURCE_TRANSFORMS"}
+    for filename, marker in expected.items():
+        tagged = [c for c in read(filename).cells
+                  if c.cell_type == "code" and "screenshot" in c.metadata.get("tags", [])]
+        assert any(marker in c.source and "plt.show()" in c.source for c in tagged), (
+            f"{filename}: the figure cell defining {marker} should be tagged screenshot")

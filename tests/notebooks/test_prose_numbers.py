@@ -178,6 +178,20 @@ def _init_std_after_20_layers(act, init):
     return h.std()
 
 
+def _sgd_epoch(model, loss, opt, X, y, order, n=None, after_backward=None):
+    """One epoch of minibatch SGD (batches of 32 in the order ``order`` draws) over the first ``n`` rows;
+    ``after_backward()`` runs between backward and step (clipping, a penalty's gradient)."""
+    idx = order.permutation(len(X) if n is None else n)
+    for start in range(0, len(idx), 32):
+        b = idx[start:start + 32]
+        model.zero_grad()
+        loss(model(X[b]), y[b])
+        model.backward(loss.backward())
+        if after_backward:
+            after_backward()
+        opt.step()
+
+
 def _symptom_accuracy(act, gain, clip):
     """Lecture 2, section 2.12: 8 hidden layers of 64, He weights times gain, 8 epochs of SGD 0.05 on the
     digits (batches of 32, seed 0), gradient norm clipped to clip; validation accuracy in percent."""
@@ -194,15 +208,8 @@ def _symptom_accuracy(act, gain, clip):
     model = layers.Sequential(*mods, layers.Linear(64, 10, rng=99))
     ce, opt, order = losses.SoftmaxCrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.05), np.random.default_rng(0)
     for _ in range(8):
-        idx = order.permutation(len(Xtr))
-        for start in range(0, len(idx), 32):
-            b = idx[start:start + 32]
-            model.zero_grad()
-            ce(model(Xtr[b]), ytr[b])
-            model.backward(ce.backward())
-            if clip:
-                optim.clip_grad_norm(model.parameters(), clip)
-            opt.step()
+        _sgd_epoch(model, ce, opt, Xtr, ytr, order,
+                   after_backward=(lambda: optim.clip_grad_norm(model.parameters(), clip)) if clip else None)
     return 100 * training.evaluate(model, Xva, yva, ce)["accuracy"]
 
 
@@ -234,13 +241,7 @@ def _digits_sgd(lr, epochs=15, momentum=0.0, scheduler=None):
     opt = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     sched, order, val = scheduler(opt) if scheduler else None, np.random.default_rng(0), []
     for _ in range(epochs):
-        idx = order.permutation(len(Xtr))
-        for start in range(0, len(idx), 32):
-            b = idx[start:start + 32]
-            model.zero_grad()
-            ce(model(Xtr[b]), ytr[b])
-            model.backward(ce.backward())
-            opt.step()
+        _sgd_epoch(model, ce, opt, Xtr, ytr, order)
         val.append(training.evaluate(model, Xva, yva, ce)["loss"])
         if sched:
             sched.step()
@@ -273,15 +274,11 @@ def _penalty_selection(kind):
     Z = np.hstack([Xtr, noise.uniform(0, 1, size=(len(Xtr), 64))])
     model, ce = layers.Sequential(layers.Linear(128, 10, init="xavier", rng=0)), losses.SoftmaxCrossEntropyLoss()
     opt, order, W = optim.SGD(model.parameters(), lr=0.2), np.random.default_rng(0), model[0].weight
+    def add_penalty_gradient():
+        W.grad[...] += 1e-2 * (np.sign(W.data) if kind == "L1" else W.data)
+
     for _ in range(60):
-        idx = order.permutation(300)
-        for start in range(0, 300, 32):
-            b = idx[start:start + 32]
-            model.zero_grad()
-            ce(model(Z[b]), ytr[b])
-            model.backward(ce.backward())
-            W.grad[...] += 1e-2 * (np.sign(W.data) if kind == "L1" else W.data)
-            opt.step()
+        _sgd_epoch(model, ce, opt, Z, ytr, order, n=300, after_backward=add_penalty_gradient)
     w = np.abs(W.data)
     return 100 * w[:, 64:].sum() / w.sum(), 100 * np.mean(w < 1e-2)
 

@@ -70,3 +70,30 @@ def test_sync_keeps_the_ids_of_unchanged_cells_gives_new_cells_new_ids_and_store
     assert synced.cells[2].outputs == [] and synced.cells[2].execution_count is None
     assert lectures.disagreements(lecture, tmp_path) == []
     assert not lectures.sync(lecture), "a second sync must change nothing"
+
+
+def test_an_edit_saved_from_jupyterlab_updates_both_files_and_keeps_the_ids(tmp_path):
+    """What JupyterLab does: jupytext's contents manager (the server extension the course extra installs)
+    reads the pair per notebooks/jupytext.toml, and a save writes both files. Copied from the real lecture,
+    with the .ipynb made newer than its text, as a checkout or a sync may leave them."""
+    import os
+    import shutil
+    import time
+
+    from jupyter_server.services.contents.largefilemanager import LargeFileManager
+    from jupytext.sync_contentsmanager import build_sync_jupytext_contents_manager_class
+
+    shutil.copytree(lectures.NOTEBOOK_DIR, tmp_path / "notebooks")
+    ipynb = tmp_path / "notebooks" / "02_backpropagation.ipynb"
+    now = time.time()
+    os.utime(ipynb.with_suffix(".md"), (now - 100, now - 100))
+    os.utime(ipynb, (now, now))
+    manager = build_sync_jupytext_contents_manager_class(LargeFileManager)(root_dir=str(tmp_path))
+    model = manager.get("notebooks/02_backpropagation.ipynb")
+    ids = [c.id for c in model["content"].cells]
+    cell = next(c for c in model["content"].cells if c.cell_type == "markdown" and c.source.startswith("## 2.1"))
+    cell.source = cell.source.replace("Any formula is", "Every formula is", 1)
+    manager.save(model, "notebooks/02_backpropagation.ipynb")
+    assert "Every formula is a composition" in ipynb.with_suffix(".md").read_text()
+    assert lectures.disagreements(ipynb, tmp_path) == []
+    assert [c.id for c in nbformat.read(ipynb, as_version=4).cells] == ids

@@ -6,8 +6,10 @@ Each subcommand is one step, implemented in its own module, idempotent, and ends
     course release [A ...] [--check]       # assignments/ from solutions/, leak-checked (release.py)
     course collect A downloads.zip         # submitted/<student>/A/…                    (collect.py)
     course grade A [--workers N] [--force] # parallel, crash-safe autograding           (pipeline.py)
+    course grade A --cluster ADDRESS       # the same on a Dask cluster                 (cluster.py)
     course feedback A                      # feedback/<student>/A/*.html, no hidden tests (feedback.py)
     course export [--out grades.csv]       # one row per student and assignment        (export.py)
+    course export --format canvas|moodle   # the same grades as the LMS imports them    (lms.py)
     course check notebook.ipynb            # a student's self-check of visible tests    (selfcheck.py)
     course demo                            # all of the above on the bundled sample class (demo.py)
 
@@ -72,7 +74,8 @@ def cmd_grade(args) -> int:
         given = {"timeout_s": args.timeout, "memory_mb": args.memory_mb}
         limits = Limits(**{k: v for k, v in given.items() if v})
     summary = grade_class(_course(args), args.assignment, args.student or None, workers=args.workers,
-                          force=args.force, seed=args.seed, limits=limits, grader=args.grader or GRADER)
+                          force=args.force, seed=args.seed, limits=limits, grader=args.grader or GRADER,
+                          cluster=args.cluster)
     print(summary)
     return 1 if summary.errors else 0
 
@@ -88,7 +91,17 @@ def cmd_export(args) -> int:
     from autograder.export import export, grade_rows, grade_table
 
     course = _course(args)
-    print(export(course, Path(args.out), args.assignment or None))
+    if args.format == "csv":
+        print(export(course, Path(args.out or "grades.csv"), args.assignment or None))
+    else:
+        from autograder.lms import lms_file, parse_assignment_ids
+
+        out = Path(args.out or f"{args.format}-grades.csv")
+        table = lms_file(args.format, grade_rows(course, args.assignment or None),
+                         assignment_ids=parse_assignment_ids(args.canvas_assignment), login=args.canvas_login,
+                         match=args.moodle_match)
+        out.write_text(table.text, encoding="utf-8")
+        print(table.summary(args.format, out))
     if args.table:
         print(grade_table(grade_rows(course, args.assignment or None)))
     return 0
@@ -103,7 +116,8 @@ def cmd_check(args) -> int:
 def cmd_demo(args) -> int:
     from autograder.demo import run_demo
 
-    run_demo(workdir=Path(args.keep) if args.keep else None, workers=args.workers)
+    run_demo(workdir=Path(args.keep) if args.keep else None, workers=args.workers,
+             db_url=args.db or os.environ.get("COURSE_DB_URL") or None)
     return 0
 
 
@@ -143,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="grading seed for the hidden inputs (default: fresh per run)")
     p.add_argument("--timeout", type=float, help="seconds allowed per submission")
     p.add_argument("--memory-mb", type=int, help="memory limit per submission")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="grade on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--grader", help=argparse.SUPPRESS)  # module:function, for tests and other graders
     p.set_defaults(func=cmd_grade)
 
@@ -153,7 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the grade CSV: one row per student and assignment")
     p.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
-    p.add_argument("--out", default="grades.csv", help="the CSV to write (default grades.csv)")
+    p.add_argument("--format", choices=("csv", "canvas", "moodle"), default="csv",
+                   help="csv: the course's own table; canvas / moodle: the CSV that LMS imports")
+    p.add_argument("--out", help="the CSV to write (default grades.csv, canvas-grades.csv or moodle-grades.csv)")
+    p.add_argument("--canvas-assignment", action="append", metavar="A=ID",
+                   help="update the existing Canvas assignment ID with assignment A's grades (repeatable)")
+    p.add_argument("--canvas-login", choices=("id", "email"), default="id",
+                   help="what goes in Canvas's SIS Login ID column: the roster id (default) or email")
+    p.add_argument("--moodle-match", choices=("email", "idnumber"), default="email",
+                   help="the column Moodle maps users by: email address (default) or ID number (the roster id)")
     p.add_argument("--table", action="store_true", help="also print the grade table")
     p.set_defaults(func=cmd_export)
 

@@ -83,8 +83,10 @@ def build_lms_zip(course: Course, sample: Path = SAMPLE) -> Path:
 
 
 def run_demo(workdir: Path | None = None, workers: int = 2, *, solutions: Path = SOLUTIONS,
-             sample: Path = SAMPLE, grader: str = GRADER, seed: int = 2026, out=print) -> list[dict]:
-    """Run :data:`DEMO_PIPELINE` on the sample class; return the exported rows."""
+             sample: Path = SAMPLE, grader: str = GRADER, seed: int = 2026, out=print,
+             db_url: str | None = None) -> list[dict]:
+    """Run :data:`DEMO_PIPELINE` on the sample class; return the exported rows. ``db_url`` puts the gradebook in
+    that database (e.g. PostgreSQL) instead of ``gradebook.db`` in the course folder."""
     from autograder.collect import collect
     from autograder.export import export, grade_rows, grade_table
     from autograder.feedback import generate_feedback
@@ -99,7 +101,7 @@ def run_demo(workdir: Path | None = None, workers: int = 2, *, solutions: Path =
     with tempfile.TemporaryDirectory(prefix="course-demo-") as tmp:
         root = Path(workdir) if workdir else Path(tmp)
         shutil.copytree(solutions / assignment, root / "solutions" / assignment, dirs_exist_ok=True)
-        course = Course(root)
+        course = Course(root, db_url=db_url)
         out(f"demo course in {root}{'' if workdir else ' (temporary: pass --keep DIR to keep it)'}")
         api = nbgrader_api(course)  # nbgrader is imported once for every step
         steps = {

@@ -121,11 +121,19 @@ def grade_student(course: Course, assignment: str, student: str, grader, *, forc
         if after != before:
             raise RuntimeError(f"the submission of {student!r} for {assignment!r} changed while it was graded "
                                f"(checksum {before} -> {after}); submissions must never be modified")
-        record = {k: getattr(outcome, k) for k in ("student", "assignment", "status", "reason", "score",
-                                                    "max_score", "cells")}
-        record.update(checksum=before, graded_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), seed=seed)
+        record = journal_record({k: getattr(outcome, k) for k in OUTCOME_FIELDS}, before, seed)
         journal.put(student, record)
         return {**record, "action": "graded"}
+
+
+OUTCOME_FIELDS = ("student", "assignment", "status", "reason", "score", "max_score", "cells")
+
+
+def journal_record(outcome: dict, checksum: str | None, seed) -> dict:
+    """The journal's record of one graded student: the outcome, the submission's checksum, when and with what seed."""
+    record = {k: outcome[k] for k in OUTCOME_FIELDS}
+    record.update(checksum=checksum, graded_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), seed=seed)
+    return record
 
 
 # --- worker processes -------------------------------------------------------------------------------------
@@ -191,36 +199,57 @@ def class_students(course: Course, assignment: str) -> list[str]:
     return sorted(roster)
 
 
-def grade_class(course: Course, assignment: str, students: list[str] | None = None, *, workers: int = 1,
-                force: bool = False, seed=None, limits=None, grader: str = GRADER, progress=print
-                ) -> GradeSummary:
-    """Grade ``students`` (default: the whole class) of ``assignment`` with ``workers`` processes."""
+def check_class(course: Course, assignment: str, students: list[str]) -> None:
+    """Refuse an unknown assignment or student by name, before anything is graded."""
     check_name("assignment", assignment)
     if assignment not in course.assignments():
         raise ValueError(f"unknown assignment {assignment!r}: {course.path('source')} has "
                          f"{course.assignments() or 'no assignments'}")
     everyone = class_students(course, assignment)
-    if students is None:
-        students = everyone
     for s in students:
         check_name("student", s)
         if s not in everyone:
             raise ValueError(f"unknown student {s!r} for {assignment!r}: not in the roster and no submission in "
                              f"{course.path('submitted')}; import the roster or collect their work first")
+
+
+def grade_class(course: Course, assignment: str, students: list[str] | None = None, *, workers: int = 1,
+                force: bool = False, seed=None, limits=None, grader: str = GRADER, progress=print,
+                cluster: str | None = None) -> GradeSummary:
+    """Grade ``students`` (default: the whole class) of ``assignment`` with ``workers`` processes, or on the Dask
+    cluster whose scheduler is at ``cluster`` (:mod:`autograder.cluster`)."""
+    check_name("assignment", assignment)
+    if students is None and assignment in course.assignments():
+        students = class_students(course, assignment)
+    check_class(course, assignment, students or [])
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
+    if cluster and grader != GRADER:
+        raise ValueError("--cluster grades with the course's own grader only")
     summary = GradeSummary(assignment)
     load_grader(grader)  # fail fast on a bad spec; forked workers inherit the import
     import nbformat
 
     from autograder.gradebook_io import ensure_structure
+    from autograder.progress import Progress
     from autograder.release import fast_gradebook_creation
 
+    report = Progress(len(students), out=progress)
     fast_gradebook_creation()  # imports nbgrader once, here, for every forked worker
     # The assignment's cells go into the gradebook once, before any worker starts: two workers creating them
     # at the same time on a new gradebook lost a grade ("MissingEntry: No such grade").
     ensure_structure(course.gradebook_url, assignment,
                      {p.name: nbformat.read(p, as_version=4) for p in course.source_notebooks(assignment)})
+    if cluster:
+        from autograder.cluster import grade_on_cluster
+
+        def record(rec):
+            summary.records[rec["student"]] = rec
+            report(rec)
+
+        grade_on_cluster(course, assignment, students, cluster, force=force, seed=seed, limits=limits,
+                         progress=record)
+        return summary
     if workers == 1 or len(students) <= 1:
         _init_worker(grader, seed, limits, child=False)
         results = (_work(course, assignment, s, force) for s in students)
@@ -232,11 +261,9 @@ def grade_class(course: Course, assignment: str, students: list[str] | None = No
         futures = [pool.submit(_work, course, assignment, s, force) for s in students]
         results = (f.result() for f in as_completed(futures))
     try:
-        for done, record in enumerate(results, start=1):
+        for record in results:
             summary.records[record["student"]] = record
-            state = record.get("status", record["action"]) if record["action"] != "error" else "ERROR"
-            progress(f"[{done}/{len(students)}] {record['student']}: {state} "
-                     f"{'' if record['action'] != 'skipped' else '(unchanged, not regraded)'}".rstrip())
+            report(record)
     finally:
         if workers > 1 and len(students) > 1:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import gc
 
-from bench._timing import alternate, ratio, single_threaded
+from bench.timing import alternate, ratio, single_threaded
 
 single_threaded()
 
@@ -108,7 +108,8 @@ class VectorisedMLP:
 
     def step(self, X, y, lr: float) -> float:
         r"""Hinge loss :math:`\frac1N\sum\max(0, 1 - y s)`, gradient :math:`-y[1 - ys > 0]/N`; L2 through
-        ``losses.l2_penalty(add_grad=True)`` (gradient :math:`2\alpha p`); one SGD step."""
+        ``losses.l2_penalty(2 alpha, add_grad=True)`` (micrograd's :math:`\alpha\sum p^2`, gradient
+        :math:`2\alpha p`); one SGD step."""
         from course_lib.losses import l2_penalty
 
         opt = self.optimizer
@@ -118,7 +119,7 @@ class VectorisedMLP:
         active = margin > 0
         loss = float(margin[active].sum() / len(y))
         self.model.backward((-(y * active) / len(y))[:, None])
-        loss += l2_penalty(self.model.parameters(), ALPHA, add_grad=True)
+        loss += l2_penalty(self.model.parameters(), 2 * ALPHA, add_grad=True)
         opt.lr = lr
         opt.step()
         return loss

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._timing import SINGLE_THREAD_ENV
+from bench.timing import SINGLE_THREAD_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "01_neurons"

@@ -6,24 +6,23 @@ Three sizes (issue 8), each trained by three contenders alternating in one proce
 * (b) ``digits``: 64-128-10 ReLU on the 1,797 digits, batch 32, softmax cross-entropy;
 * (c) ``mnist_sized``: 784-256-128-10 ReLU on 60,000 random samples, batch 128, softmax cross-entropy.
 
-Contenders: ``course_lib`` (``layers.Sequential`` + ``optim.Adam``, the epoch loop of ``training``),
-``torch`` (``torch.optim.Adam()``, the default for-each implementation) and ``torch_fused``
-(``Adam(fused=True)``). The PyTorch models start from ``course_lib``'s initial weights and every contender
-draws its epoch's permutation from its own ``default_rng(seed)``, so all three run the same computation —
+Contenders: ``fast`` (``course_lib.fast``: ``fast.layers.from_reference(model)`` + ``fast.optim.Adam``,
+first layer without input gradient), ``reference`` (``course_lib.layers`` + ``course_lib.optim.Adam``, what
+the lectures show), ``torch`` (``torch.optim.Adam()``, the default for-each implementation) and
+``torch_fused`` (``Adam(fused=True)``). Every model starts from the same initial weights and every contender
+draws its epoch's permutation from its own ``default_rng(seed)``, so all four run the same computation —
 :func:`train_case` reports how far their weights have drifted apart after the warm-up epoch as a check.
 
 One sample = one epoch. One warm-up epoch each, then ``repeats`` samples, alternating; the ratio is
-``median(course_lib) / median(torch)``. The goals: (a) <= 0.20, (b) <= 0.25, (c) <= 0.80, all < 1 against
-fused Adam.
+``median(fast) / median(torch)``. The goals: (a) <= 0.20, (b) <= 0.25, (c) <= 0.80, all < 1 against
+fused Adam; the reference path within 3x of the fast one on (b) and (c).
 
-:func:`blas_warm_up_effect` runs ``course_lib`` on (c) in fresh processes with and without
-``course_lib._blas.warm_up`` and reports the ratio: the benchmark that catches the loss of the warm-up.
+:func:`blas_warm_up_effect` runs the fast path on (c) in fresh processes with and without
+``course_lib.fast.blas.warm_up`` and reports the ratio: the benchmark that catches the loss of the warm-up.
 """
 from __future__ import annotations
 
-import inspect
-
-from bench._timing import SINGLE_THREAD_ENV, alternate, ratio, run_isolated, single_threaded
+from bench.timing import SINGLE_THREAD_ENV, alternate, ratio, run_isolated, single_threaded
 
 single_threaded()  # before numpy's BLAS does any work
 
@@ -37,7 +36,9 @@ CASES = {
     "c": dict(name="784-256-128-10 ReLU", sizes=(784, 256, 128, 10), activation="relu", n=60000, batch=128,
               data="random", goal=0.80),
 }
-CONTENDERS = ("course_lib", "torch", "torch_fused")
+CONTENDERS = ("fast", "reference", "torch", "torch_fused")
+#: the reference path's goal: at most this many times the fast path's time, on these cases
+REFERENCE_GOAL = {"b": 3.0, "c": 3.0}
 
 
 def make_data(case: str, n: int | None = None, seed: int = 0):
@@ -108,15 +109,15 @@ def torch_twin(case: str, model):
     return torch.nn.Sequential(*mods), loss
 
 
-def course_lib_epoch(model, loss, optimizer, X, y, batch: int, rng):
+def course_lib_epoch(model, loss, optimizer, X, y, batch: int, rng, input_grad=True):
     """One epoch of minibatch training with ``course_lib`` (the loop of ``course_lib.training``).
 
-    Where ``Sequential.backward`` accepts ``input_grad=False`` it is passed: the gradient with respect to the
-    data is never used, and PyTorch does not compute it either (the input does not require grad).
+    The fast path passes ``input_grad=False``: the gradient with respect to the data is never used, and
+    PyTorch does not compute it either (the input does not require grad).
     """
     from course_lib.training import iterate_minibatches
 
-    extra = {"input_grad": False} if "input_grad" in inspect.signature(model.backward).parameters else {}
+    extra = {} if input_grad else {"input_grad": False}
     for xb, yb in iterate_minibatches(X, y, batch, rng=rng):
         optimizer.zero_grad()
         loss.forward(model.forward(xb), yb)
@@ -144,7 +145,7 @@ def _max_weight_gap(cl_model, torch_model) -> float:
     torch_params = list(torch_model.parameters())
     cl_params = [p for layer in cl_model if hasattr(layer, "weight") for p in (layer.weight, layer.bias)]
     for mine, theirs in zip(cl_params, torch_params):
-        other = theirs.detach().numpy()
+        other = theirs.detach().numpy() if hasattr(theirs, "detach") else theirs.data
         gaps.append(float(np.abs(mine.data - other).max() / max(np.abs(other).max(), 1e-12)))
     return max(gaps)
 
@@ -153,38 +154,46 @@ def train_case(case: str = "a", repeats: int = 5, n: int | None = None, seed: in
                blas_warm_up: str = "library", contenders=CONTENDERS) -> dict:
     """Time one epoch of each contender on ``case`` (``repeats`` alternating samples after one warm-up epoch).
 
-    ``blas_warm_up``: ``"library"`` (whatever ``course_lib`` does by itself), ``"force"`` (call
-    ``course_lib._blas.warm_up()`` first) or ``"skip"`` (mark it done without doing it).
+    ``blas_warm_up``: ``"library"`` (whatever ``course_lib.fast`` does by itself), ``"force"`` (call
+    ``course_lib.fast.blas.warm_up()`` first) or ``"skip"`` (mark it done without doing it).
     Returns a JSON-able dict: medians per contender (``wall``, ``cpu`` seconds per epoch), ``ratios``
-    (course_lib / each PyTorch contender, by both clocks), ``weight_gap`` (relative weight difference to each
-    PyTorch contender after the warm-up epoch) and the case's description.
+    (fast / each PyTorch contender, by both clocks), ``reference_ratio`` (reference / fast),
+    ``weight_gap`` (relative weight difference of the fast model to each other contender after the warm-up
+    epoch) and the case's description.
     """
-    from course_lib import _blas
-    from course_lib.optim import Adam
+    from course_lib import optim
+    from course_lib.fast import blas
+    from course_lib.fast import layers as fast_layers
+    from course_lib.fast import optim as fast_optim
 
     spec = _spec(case)
     if blas_warm_up == "force":
-        _blas.warm_up()
+        blas.warm_up()
     elif blas_warm_up == "skip":
-        _blas.skip_warm_up()
+        blas.skip_warm_up()
     elif blas_warm_up != "library":
         raise ValueError(f"train_case: blas_warm_up must be 'library', 'force' or 'skip', "
                          f"got {blas_warm_up!r}")
     unknown = set(contenders) - set(CONTENDERS)
-    if "course_lib" not in contenders or unknown:
-        raise ValueError(f"train_case: contenders must include 'course_lib' and come from {CONTENDERS}, "
+    if "fast" not in contenders or unknown:
+        raise ValueError(f"train_case: contenders must include 'fast' and come from {CONTENDERS}, "
                          f"got {tuple(contenders)}")
     X, y = make_data(case, n, seed)
     batch = spec["batch"]
     model, loss = build_course_lib(case, seed)
     runs = {}
     twins = {}
-    if len(contenders) > 1:
+    if "reference" in contenders:
+        ref, ref_loss = build_course_lib(case, seed)
+        ref_opt, ref_gen = optim.Adam(ref.parameters()), np.random.default_rng(seed + 1)
+        twins["reference"] = ref
+        runs["reference"] = lambda: course_lib_epoch(ref, ref_loss, ref_opt, X, y, batch, ref_gen)
+    if {"torch", "torch_fused"} & set(contenders):
         import torch
 
         single_threaded()
         Xt, yt = torch.from_numpy(X), torch.from_numpy(y.reshape(-1, 1) if spec["sizes"][-1] == 1 else y)
-        for name in (c for c in contenders if c != "course_lib"):
+        for name in (c for c in contenders if c.startswith("torch")):
             twin, twin_loss = torch_twin(case, model)
             opt = torch.optim.Adam(twin.parameters(), fused=True) if name == "torch_fused" \
                 else torch.optim.Adam(twin.parameters())
@@ -192,37 +201,41 @@ def train_case(case: str = "a", repeats: int = 5, n: int | None = None, seed: in
             twins[name] = twin
             runs[name] = (lambda tw=twin, tl=twin_loss, o=opt, g=gen:
                           torch_epoch(tw, tl, o, Xt, yt, batch, g))
-    opt = Adam(model.parameters())
+    model = fast_layers.from_reference(model)
+    opt = fast_optim.Adam(model.parameters())
     gen = np.random.default_rng(seed + 1)
-    runs = {"course_lib": lambda: course_lib_epoch(model, loss, opt, X, y, batch, gen), **runs}
+    runs = {"fast": lambda: course_lib_epoch(model, loss, opt, X, y, batch, gen, input_grad=False), **runs}
     for run in runs.values():  # the warm-up epoch, untimed
         run()
     gaps = {name: _max_weight_gap(model, twin) for name, twin in twins.items()}
     samples = alternate(runs, repeats)
-    return {
+    out = {
         "case": case, "name": spec["name"], "n": int(X.shape[0]), "batch": batch, "repeats": repeats,
-        "goal": spec["goal"], "blas_warm_up": blas_warm_up, "blas_warm_after": _blas.is_warm(),
+        "goal": spec["goal"], "blas_warm_up": blas_warm_up, "blas_warm_after": blas.is_warm(),
         "median": {k: {"wall": s.median("wall"), "cpu": s.median("cpu")} for k, s in samples.items()},
-        "ratios": {k: {"wall": ratio(samples, "course_lib", k, "wall"),
-                       "cpu": ratio(samples, "course_lib", k, "cpu")} for k in runs if k != "course_lib"},
+        "ratios": {k: {"wall": ratio(samples, "fast", k, "wall"),
+                       "cpu": ratio(samples, "fast", k, "cpu")} for k in runs if k.startswith("torch")},
         "weight_gap": gaps,
     }
+    if "reference" in runs:
+        out["reference_ratio"] = {c: ratio(samples, "reference", "fast", c) for c in ("wall", "cpu")}
+        out["reference_goal"] = REFERENCE_GOAL.get(case)
+    return out
 
 
 def course_lib_epoch_time(case: str = "c", n: int | None = None, repeats: int = 3, blas_warm_up: str = "skip",
                           seed: int = 0) -> dict:
-    """Median (wall, cpu) seconds of one ``course_lib`` epoch on ``case`` after one warm-up epoch — meant to
+    """Median (wall, cpu) seconds of one fast-path epoch on ``case`` after one warm-up epoch — meant to
     run in a fresh process (see :func:`blas_warm_up_effect`)."""
-    res = train_case(case, repeats=repeats, n=n, seed=seed, blas_warm_up=blas_warm_up,
-                     contenders=("course_lib",))
-    return {**res["median"]["course_lib"], "blas_warm_after": res["blas_warm_after"]}
+    res = train_case(case, repeats=repeats, n=n, seed=seed, blas_warm_up=blas_warm_up, contenders=("fast",))
+    return {**res["median"]["fast"], "blas_warm_after": res["blas_warm_after"]}
 
 
 def blas_warm_up_effect(case: str = "c", n: int | None = 15000, processes: int = 3, repeats: int = 3) -> dict:
-    """``course_lib`` on ``case`` in fresh processes without the OpenBLAS warm-up and with it, alternating.
+    """The fast path on ``case`` in fresh processes without the OpenBLAS warm-up and with it, alternating.
 
     Returns medians over processes and ``ratio`` = time without / time with (> 1: the warm-up pays), plus
-    ``hooked``: whether ``course_lib`` warms up by itself during training (``blas_warm_up="library"``).
+    ``hooked``: whether ``course_lib.fast`` warms up by itself during training (``blas_warm_up="library"``).
     """
     import statistics
 

@@ -6,6 +6,9 @@ Modules stack in the order the lectures teach them::
            -> optim -> schedules -> training -> datasets
            (visual side: plotting, landscapes, augment, architectures, widgets)
 
+These modules are the reference: they read like the lectures. ``course_lib.fast`` computes the same numbers
+faster (flat-buffer fused optimisers, BLAS-oriented layers), opt-in.
+
 Importing ``course_lib`` imports numpy only; each submodule is loaded the first time it is used, so
 ``course_lib.layers`` works without an explicit import and matplotlib/ipywidgets load only with
 ``plotting``/``widgets``.
@@ -16,7 +19,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "neuron", "autograd", "activations", "layers", "losses", "gradcheck", "optim", "schedules",
-    "training", "datasets", "augment", "landscapes", "architectures", "plotting", "widgets",
+    "training", "datasets", "augment", "landscapes", "architectures", "plotting", "widgets", "fast",
 )
 
 __all__ = list(_SUBMODULES)

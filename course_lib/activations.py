@@ -1,7 +1,8 @@
 r"""Activation functions (lecture 3): one object per function, with its formula and derivative; a registry.
 
 Every class docstring gives the function and its derivative as two ``.. math::`` lines; :func:`describe`
-reads them from there for the lecture's gallery and its "how to choose" table, together with four properties:
+reads them from there, together with four properties, and :func:`activation_table` gives them for every
+activation: the rows of lecture 3's table of activations and its "how to choose" columns. The properties:
 
 * ``zero_centred`` -- outputs of both signs that roughly cancel: for :math:`z \sim N(0, 1)`,
   :math:`|\mathbb{E} f(z)| \le 0.3\, \mathbb{E}|f(z)|` (tanh, ELU, SELU; not sigmoid or ReLU), so the next
@@ -28,19 +29,15 @@ import inspect
 
 import numpy as np
 
-from course_lib._activation_base import (
-    _INV_SQRT_2PI,
-    _SELU_ALPHA,
-    _SELU_SCALE,
-    _SQRT_2_OVER_PI,
+from course_lib.activation_base import (
+    SELU_ALPHA,
+    SELU_SCALE,
     Activation,
-    _as_float_array,
-    _check_real,
-    _parameter_names,
-    _sigmoid,
-    _softplus,
+    as_float_array,
+    check_real,
+    parameter_names,
+    stable_sigmoid,
 )
-from course_lib._util import as_rng, check_positive
 from course_lib.activations_piecewise import (
     Hardshrink,
     HardSigmoid,
@@ -53,8 +50,10 @@ from course_lib.activations_piecewise import (
     Step,
     Tanhshrink,
 )
+from course_lib.activations_smooth import GELU, GELUTanh, Mish, SiLU, Softplus, Softsign, Swish
+from course_lib.validation import as_rng, check_positive
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation", "names", "describe"]
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "names", "describe", "activation_table", "TABLE_COLUMNS"]
 
 
 class Sigmoid(Activation):
@@ -66,10 +65,10 @@ class Sigmoid(Activation):
     name, saturates, uses_exp = "sigmoid", True, True
 
     def _forward(self, x):
-        return _sigmoid(x)
+        return stable_sigmoid(x)
 
     def _derivative(self, x):
-        s = _sigmoid(x)
+        s = stable_sigmoid(x)
         return s * (1 - s)
 
 
@@ -97,11 +96,7 @@ class ReLU(Activation):
     name, kinks = "relu", (0.0,)
 
     def _forward(self, x):
-        # against zeros running along x's contiguous axis (a row, or a column of a Fortran-ordered x) rather than
-        # the scalar 0: the same numbers, but numpy 2.4 has a vectorised loop only for the first
-        # (128x256 float32: 20 against 42 us)
-        column = x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous
-        return np.maximum(x, np.zeros((len(x),) + (1,) * (x.ndim - 1) if column else x.shape[-1:], x.dtype))
+        return np.maximum(x, 0)
 
     def _derivative(self, x):
         return x > 0
@@ -130,7 +125,7 @@ class LeakyReLU(_Leaky):
     name = "leaky_relu"
 
     def __init__(self, negative_slope: float = 0.01):
-        _check_real("leaky_relu", "negative_slope", negative_slope)
+        check_real("leaky_relu", "negative_slope", negative_slope)
         self.negative_slope = float(negative_slope)
 
     @property
@@ -151,7 +146,7 @@ class PReLU(_Leaky):
     name = "prelu"
 
     def __init__(self, alpha: float = 0.25):
-        _check_real("prelu", "alpha", alpha)
+        check_real("prelu", "alpha", alpha)
         self.alpha = float(alpha)
 
     @property
@@ -163,7 +158,7 @@ class PReLU(_Leaky):
 
     def derivative_alpha(self, x):
         r""":math:`\partial f/\partial\alpha = \min(0, x)` elementwise (the learnable PReLU layer sums it)."""
-        x = _as_float_array(x, self, "derivative_alpha")
+        x = as_float_array(x, self, "derivative_alpha")
         return np.minimum(x, 0)
 
 
@@ -180,8 +175,8 @@ class RReLU(_Leaky):
     name = "rrelu"
 
     def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3, rng=None):
-        _check_real("rrelu", "lower", lower)
-        _check_real("rrelu", "upper", upper)
+        check_real("rrelu", "lower", lower)
+        check_real("rrelu", "upper", upper)
         if lower > upper:
             raise ValueError(f"rrelu: lower must be <= upper, got lower={lower!r}, upper={upper!r}")
         self.lower, self.upper = float(lower), float(upper)
@@ -230,131 +225,10 @@ class SELU(ELU):
     .. math:: f'(x) = \lambda \begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}
     """
     name = "selu"
-    _scale = _SELU_SCALE
+    _scale = SELU_SCALE
 
     def __init__(self):
-        super().__init__(alpha=_SELU_ALPHA)
-
-
-class GELU(Activation):
-    r"""Gaussian error linear unit (Hendrycks & Gimpel, 2016), exact form: x times the normal CDF Φ(x).
-
-    .. math:: \mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\bigl(1 + \mathrm{erf}(x/\sqrt{2})\bigr)
-    .. math:: \mathrm{GELU}'(x) = \Phi(x) + x\,\varphi(x), \quad \varphi(x) = e^{-x^2/2}/\sqrt{2\pi}
-    """
-    name, monotonic, uses_exp = "gelu", False, True
-
-    @staticmethod
-    def _cdf(x):
-        from scipy.special import erf  # scipy only when GELU is used: the module imports numpy only
-        return 0.5 * (1 + erf(x / np.sqrt(2)))
-
-    def _forward(self, x):
-        return x * self._cdf(x)
-
-    def _derivative(self, x):
-        return self._cdf(x) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
-
-
-class GELUTanh(Activation):
-    r"""GELU with the tanh approximation (as in BERT/GPT-2; PyTorch's ``approximate="tanh"``).
-
-    .. math:: f(x) = \tfrac{x}{2}\bigl(1 + \tanh u\bigr), \quad u = \sqrt{2/\pi}\,(x + 0.044715\,x^3)
-    .. math:: f'(x) = \tfrac12(1 + \tanh u)
-              + \tfrac{x}{2}(1 - \tanh^2 u)\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^2)
-    """
-    name, monotonic, uses_exp = "gelu_tanh", False, True
-
-    def _forward(self, x):
-        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
-
-    def _derivative(self, x):
-        t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
-
-
-class Swish(Activation):
-    r"""Swish (Ramachandran et al., 2017): x gated by its own sigmoid; β = 1 is SiLU.
-
-    .. math:: f(x) = x\,\sigma(\beta x)
-    .. math:: f'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)\bigl(1 - \sigma(\beta x)\bigr)
-    """
-    name, monotonic, uses_exp = "swish", False, True
-
-    def __init__(self, beta: float = 1.0):
-        _check_real(self.name, "beta", beta)
-        self.beta = float(beta)
-
-    def _forward(self, x):
-        return x * _sigmoid(self.beta * x)
-
-    def _derivative(self, x):
-        s = _sigmoid(self.beta * x)
-        return s + self.beta * x * s * (1 - s)
-
-
-class SiLU(Swish):
-    r"""Sigmoid linear unit: Swish with β = 1 (PyTorch's ``silu``).
-
-    .. math:: f(x) = x\,\sigma(x)
-    .. math:: f'(x) = \sigma(x)\bigl(1 + x(1 - \sigma(x))\bigr)
-    """
-    name = "silu"
-
-    def __init__(self):
-        super().__init__(beta=1.0)
-
-
-class Mish(Activation):
-    r"""Mish (Misra, 2019): smooth and non-monotonic like Swish.
-
-    .. math:: f(x) = x \tanh\bigl(\mathrm{softplus}(x)\bigr)
-    .. math:: f'(x) = \tanh(\mathrm{sp}(x)) + x\,\bigl(1 - \tanh^2(\mathrm{sp}(x))\bigr)\,\sigma(x)
-    """
-    name, monotonic, uses_exp = "mish", False, True
-
-    def _forward(self, x):
-        return x * np.tanh(_softplus(x))
-
-    def _derivative(self, x):
-        t = np.tanh(_softplus(x))
-        return t + x * (1 - t * t) * _sigmoid(x)
-
-
-class Softplus(Activation):
-    r"""Softplus: a smooth ReLU; β sharpens the corner.
-
-    .. math:: f(x) = \tfrac{1}{\beta} \ln\bigl(1 + e^{\beta x}\bigr)
-    .. math:: f'(x) = \sigma(\beta x)
-
-    PyTorch switches to the identity for :math:`\beta x > 20`; this exact form differs by < 1e-8 there.
-    """
-    name, uses_exp = "softplus", True
-
-    def __init__(self, beta: float = 1.0):
-        check_positive("softplus", "beta", beta)
-        self.beta = float(beta)
-
-    def _forward(self, x):
-        return _softplus(self.beta * x) / self.beta
-
-    def _derivative(self, x):
-        return _sigmoid(self.beta * x)
-
-
-class Softsign(Activation):
-    r"""Softsign: a tanh-like squashing with polynomial tails (saturates slowly, no exp).
-
-    .. math:: f(x) = \frac{x}{1 + |x|}
-    .. math:: f'(x) = \frac{1}{(1 + |x|)^2}
-    """
-    name, zero_centred, saturates = "softsign", True, True
-
-    def _forward(self, x):
-        return x / (1 + np.abs(x))
-
-    def _derivative(self, x):
-        return 1 / (1 + np.abs(x)) ** 2
+        super().__init__(alpha=SELU_ALPHA)
 
 
 class Softmax(Activation):
@@ -420,7 +294,7 @@ def get_activation(name, **params) -> Activation:
     if isinstance(name, Activation) and not params:
         return name
     cls = _lookup(name)
-    accepted = _parameter_names(cls)
+    accepted = parameter_names(cls)
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         takes = f"takes {', '.join(accepted)}" if accepted else "takes no parameters"
@@ -445,3 +319,15 @@ def describe(name_or_activation) -> dict:
         "zero_centred": act.zero_centred, "saturates": act.saturates, "monotonic": act.monotonic,
         "uses_exp": act.uses_exp, "kinks": tuple(act.kinks), "params": act.params(),
     }
+
+
+#: the columns of :func:`activation_table`, in order
+TABLE_COLUMNS = ("name", "formula", "derivative", "zero_centred", "saturates", "monotonic", "uses_exp", "kinks")
+
+
+def activation_table() -> list[dict]:
+    """The lecture's table of activation functions: one row per registered activation (sorted by name), each
+    a dict with the keys of :data:`TABLE_COLUMNS` — ``formula`` and ``derivative`` as LaTeX (from the class
+    docstring), the four properties as booleans and the kinks as a tuple of x values. Rendered in lecture 3.
+    """
+    return [{key: describe(name)[key] for key in TABLE_COLUMNS} for name in names()]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._activation_base import Activation, _check_real
-from course_lib._util import check_positive
+from course_lib.activation_base import Activation, check_real
+from course_lib.validation import check_positive
 
 
 class Hardtanh(Activation):
@@ -21,8 +21,8 @@ class Hardtanh(Activation):
     name, saturates = "hardtanh", True
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0):
-        _check_real("hardtanh", "min_val", min_val)
-        _check_real("hardtanh", "max_val", max_val)
+        check_real("hardtanh", "min_val", min_val)
+        check_real("hardtanh", "max_val", max_val)
         if not min_val < max_val:
             raise ValueError(f"hardtanh: min_val must be < max_val, got min_val={min_val!r}, "
                              f"max_val={max_val!r}")

@@ -7,10 +7,16 @@ Every augmentation of the lecture exists twice:
 * as a random transform object (``RandomRotation(15)``) that draws its parameters from a
   ``numpy.random.Generator``: ``t(image, rng=0)`` is reproducible, and ``Compose([...])`` chains transforms.
 
-Images are ``(H, W)`` or ``(H, W, C)``; ``t.batch(images, rng)`` takes ``(N, H, W)`` or ``(N, H, W, C)`` and
-draws fresh parameters for each image. Pixels are float in :math:`[0, 1]` (float32 stays float32) or
-``uint8`` in :math:`[0, 255]`; the output has the input's shape and dtype. Internally every image is
-float64 in :math:`[0, 1]`; results are clipped to that range, ``uint8`` is rounded and saturated at 0 and 255.
+Images are ``(H, W)`` or channels-last ``(H, W, C)`` with C = 1 to 4; ``t.batch(images, rng)`` takes
+``(N, H, W)`` or ``(N, H, W, C)`` and draws fresh parameters for each image. An array whose shape does not say
+which it is (a 3-D stack of grey images passed as one image, a channels-first ``(C, H, W)`` image, a single
+RGB image passed to ``.batch``) is an error that says what to pass instead. Pixels are float in
+:math:`[0, 1]` (float32 stays float32) or ``uint8`` in :math:`[0, 255]`; the output has the input's shape and
+dtype. Internally every image is float64 in :math:`[0, 1]`; results are clipped to that range, ``uint8`` is
+rounded and saturated at 0 and 255.
+
+The colour transforms of the albumentations family (``RGBShift``, ``HueSaturationValue``, ``CLAHE``,
+``JpegCompression``) live in ``course_lib.augment_colour`` and are importable from here.
 
 Geometric transforms (rotation, scaling, crop) map each output pixel back into the input with an affine map
 and sample it by bilinear interpolation; pixels that fall outside the input take the value ``fill``.
@@ -19,57 +25,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._util import as_rng, check_positive
+from course_lib.augment_base import LUMA_WEIGHTS, Transform, image_op, to_float_image, value_range
+from course_lib.augment_colour import (
+    CLAHE,
+    HueSaturationValue,
+    JpegCompression,
+    RGBShift,
+    clahe,
+    hue_saturation_value,
+    jpeg_compression,
+    rgb_shift,
+)
+from course_lib.validation import as_rng, check_positive
 
-# ITU-R BT.601 luma weights: the usual RGB -> grey conversion.
-LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
-
-
-# --------------------------------------------------------------------------- dtype and shape handling
-def _to_float(image, owner: str, batch: bool = False):
-    """Return ``(float64 (..., H, W, C), restore)``; ``restore`` maps a result back to the input's form."""
-    arr = np.asarray(image)
-    ranks = (3, 4) if batch else (2, 3)
-    what = "(N, H, W) or (N, H, W, C)" if batch else "(H, W) or (H, W, C)"
-    if arr.ndim not in ranks:
-        raise ValueError(f"{owner}: expected an image of shape {what}, got shape {arr.shape}"
-                         + ("" if batch else "; use .batch(images) for a stack of images"))
-    if arr.size == 0:
-        raise ValueError(f"{owner}: the image is empty (shape {arr.shape})")
-    if arr.dtype == np.uint8:
-        x = arr.astype(np.float64) / 255.0
-    elif np.issubdtype(arr.dtype, np.floating):
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{owner}: the image contains NaN or infinity")
-        lo, hi = float(arr.min()), float(arr.max())
-        if lo < 0.0 or hi > 1.0:
-            raise ValueError(f"{owner}: float images must lie in [0, 1], got values in [{lo:.4g}, {hi:.4g}]; "
-                             "divide by 255 or clip first")
-        x = arr.astype(np.float64)
-    else:
-        raise TypeError(f"{owner}: images must be uint8 or float in [0, 1], got dtype {arr.dtype}")
-    no_channel = arr.ndim == ranks[0]
-    if no_channel:
-        x = x[..., None]
-
-    def restore(y):
-        if no_channel:
-            y = y[..., 0]
-        y = np.clip(y, 0.0, 1.0)
-        if arr.dtype == np.uint8:
-            return np.clip(np.rint(y * 255.0), 0, 255).astype(np.uint8)
-        return y.astype(arr.dtype)
-
-    return x, restore
-
-
-def _image_op(fn):
-    """Lift ``fn(x (H, W, C) float64, *args)`` to the public dtype- and shape-preserving function."""
-    def wrapper(image, *args, **kwargs):
-        x, restore = _to_float(image, fn.__name__)
-        return restore(fn(x, *args, **kwargs))
-    wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
-    return wrapper
+__all__ = [
+    "hflip", "vflip", "rotate", "scale", "crop", "adjust_brightness", "adjust_contrast", "adjust_gamma",
+    "gaussian_noise", "blur", "median_blur", "greyscale", "channel_shuffle", "rgb_shift", "hue_saturation_value",
+    "clahe", "jpeg_compression", "Transform", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation",
+    "RandomScale", "RandomBrightness", "RandomContrast", "RandomGamma", "GaussianNoise", "RandomCrop",
+    "RandomBlur", "MedianBlur", "RandomGreyscale", "ChannelShuffle", "RGBShift", "HueSaturationValue", "CLAHE",
+    "JpegCompression", "Compose", "to_float_image", "LUMA_WEIGHTS",
+]
 
 
 # --------------------------------------------------------------------------- geometry
@@ -215,59 +191,10 @@ def _channel_shuffle(x, order):
     return x[..., order]
 
 
-hflip, vflip, rotate, scale, crop = map(_image_op, (_hflip, _vflip, _rotate, _scale, _crop))
-adjust_brightness, adjust_contrast, adjust_gamma = map(_image_op, (_brightness, _contrast, _gamma))
-gaussian_noise, blur, median_blur = map(_image_op, (_noise, _blur, _median_blur))
-greyscale, channel_shuffle = map(_image_op, (_greyscale, _channel_shuffle))
-
-
-# --------------------------------------------------------------------------- random transforms
-class Transform:
-    """A random augmentation: ``t(image, rng)`` draws its parameters with ``rng`` and applies them.
-
-    Subclasses set ``op`` (one of the private float functions above) and ``draw(rng, x)`` -> kwargs.
-    ``p`` is the probability of applying the transform at all.
-    """
-
-    op = None
-    default_p = 1.0
-
-    def __init__(self, p: float | None = None):
-        p = type(self).default_p if p is None else p
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"{type(self).__name__}: p must be in [0, 1], got {p!r}")
-        self.p = p
-
-    def draw(self, rng, x) -> dict:
-        return {}
-
-    def _apply(self, x, rng):
-        if rng.random() >= self.p:
-            return x
-        # clipped after every step, so that e.g. gamma never sees the negative pixels noise can create
-        return np.clip(type(self).op(x, **self.draw(rng, x)), 0.0, 1.0)
-
-    def __call__(self, image, rng=None):
-        x, restore = _to_float(image, type(self).__name__)
-        return restore(self._apply(x, as_rng(rng)))
-
-    def batch(self, images, rng=None):
-        """Apply to each image of ``(N, H, W[, C])`` with its own random parameters."""
-        x, restore = _to_float(images, type(self).__name__, batch=True)
-        rng = as_rng(rng)
-        return restore(np.stack([self._apply(xi, rng) for xi in x]))
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
-        return f"{type(self).__name__}({args})"
-
-
-def _range(owner, name, value, symmetric):
-    """Turn ``a`` into ``(-a, a)`` (symmetric) and check that ``(lo, hi)`` is ordered."""
-    lo, hi = (-value, value) if np.isscalar(value) and symmetric else value
-    if lo > hi:
-        raise ValueError(f"{owner}: {name} range must satisfy low <= high, got ({lo}, {hi})")
-    return float(lo), float(hi)
+hflip, vflip, rotate, scale, crop = map(image_op, (_hflip, _vflip, _rotate, _scale, _crop))
+adjust_brightness, adjust_contrast, adjust_gamma = map(image_op, (_brightness, _contrast, _gamma))
+gaussian_noise, blur, median_blur = map(image_op, (_noise, _blur, _median_blur))
+greyscale, channel_shuffle = map(image_op, (_greyscale, _channel_shuffle))
 
 
 class RandomHorizontalFlip(Transform):
@@ -284,7 +211,7 @@ class RandomRotation(Transform):
 
     def __init__(self, degrees=15.0, fill=0.0, p=1.0):
         super().__init__(p)
-        self.degrees, self.fill = _range("RandomRotation", "degrees", degrees, True), fill
+        self.degrees, self.fill = value_range("RandomRotation", "degrees", degrees, True), fill
 
     def draw(self, rng, x):
         return {"degrees": rng.uniform(*self.degrees), "fill": self.fill}
@@ -296,7 +223,7 @@ class RandomScale(Transform):
 
     def __init__(self, factor=(0.8, 1.2), fill=0.0, p=1.0):
         super().__init__(p)
-        self.factor, self.fill = _range("RandomScale", "factor", factor, False), fill
+        self.factor, self.fill = value_range("RandomScale", "factor", factor, False), fill
         check_positive("RandomScale", "factor low", self.factor[0])
 
     def draw(self, rng, x):
@@ -308,7 +235,7 @@ class RandomBrightness(Transform):
 
     def __init__(self, delta=0.2, p=1.0):
         super().__init__(p)
-        self.delta = _range("RandomBrightness", "delta", delta, True)
+        self.delta = value_range("RandomBrightness", "delta", delta, True)
 
     def draw(self, rng, x):
         return {"delta": rng.uniform(*self.delta)}
@@ -319,7 +246,7 @@ class RandomContrast(Transform):
 
     def __init__(self, factor=(0.7, 1.3), p=1.0):
         super().__init__(p)
-        self.factor = _range("RandomContrast", "factor", factor, False)
+        self.factor = value_range("RandomContrast", "factor", factor, False)
 
     def draw(self, rng, x):
         return {"factor": rng.uniform(*self.factor)}
@@ -330,7 +257,7 @@ class RandomGamma(Transform):
 
     def __init__(self, gamma=(0.7, 1.5), p=1.0):
         super().__init__(p)
-        self.gamma = _range("RandomGamma", "gamma", gamma, False)
+        self.gamma = value_range("RandomGamma", "gamma", gamma, False)
         check_positive("RandomGamma", "gamma low", self.gamma[0])
 
     def draw(self, rng, x):
@@ -355,7 +282,7 @@ class RandomCrop(Transform):
 
     def __init__(self, area=(0.6, 1.0), p=1.0):
         super().__init__(p)
-        self.area = _range("RandomCrop", "area", area, False)
+        self.area = value_range("RandomCrop", "area", area, False)
         if not 0 < self.area[0] <= self.area[1] <= 1:
             raise ValueError(f"RandomCrop: area must lie in (0, 1], got {self.area}")
 
@@ -372,7 +299,7 @@ class RandomBlur(Transform):
 
     def __init__(self, sigma=(0.1, 1.5), p=1.0):
         super().__init__(p)
-        self.sigma = _range("RandomBlur", "sigma", sigma, False)
+        self.sigma = value_range("RandomBlur", "sigma", sigma, False)
 
     def draw(self, rng, x):
         return {"sigma": rng.uniform(*self.sigma)}

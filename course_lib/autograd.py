@@ -22,11 +22,11 @@ The worked example ``f = (x + y) * z`` at ``x=-2, y=5, z=-4``::
 
 Design notes (why it is built this way):
 
+* every node is made by the one constructor, ``Value(data, inputs, op, local=derivatives)``: each operation
+  below is its forward formula and its local derivatives, side by side;
 * the local derivatives are plain numbers stored on the node, not a closure per node: a closure that refers
   to its own output node is a reference cycle, which only the cyclic garbage collector can free; here a graph
   is freed by reference counting the moment the last name for it goes away;
-* ``__slots__`` and two fixed input slots (``_a``, ``_b`` with local derivatives ``_da``, ``_db``) instead of
-  tuples: one object per node to allocate and free, which also keeps the garbage collector quiet;
 * the graph is walked with an explicit stack, never by recursion, so a chain of a million nodes backpropagates
   without ``RecursionError``.
 """
@@ -40,7 +40,7 @@ __all__ = ["Value", "topological_order", "trace", "node_name"]
 
 def _as_float(value, what: str) -> float:
     """Convert a real number to ``float``; anything else is a ``TypeError`` that names ``what``."""
-    if isinstance(value, numbers.Real):
+    if isinstance(value, (float, int)) or isinstance(value, numbers.Real):  # the first test is the quick one
         return float(value)
     raise TypeError(f"{what}: expected a real number, got {value!r} ({type(value).__name__}); "
                     f"pass an int, a float or a Value")
@@ -49,49 +49,32 @@ def _as_float(value, what: str) -> float:
 class Value:
     r"""One scalar node of a computational graph: its value ``data`` and the gradient ``grad`` of the output.
 
-    ``Value(data, _children=(), _op="", label="")``. Build graphs with ``+ - * / **``, unary ``-`` and the
-    methods :meth:`exp`, :meth:`log`, :meth:`tanh`, :meth:`sigmoid`, :meth:`relu`, :meth:`max`; plain numbers
-    mix in on either side (``2 * x``, ``1 - x``). Call :meth:`backward` on the output.
+    ``Value(data, _children=(), _op="", label="", _local=None)``. Build graphs with ``+ - * / **``, unary ``-``
+    and the methods :meth:`exp`, :meth:`log`, :meth:`tanh`, :meth:`sigmoid`, :meth:`relu`, :meth:`max`; plain
+    numbers mix in on either side (``2 * x``, ``1 - x``). Call :meth:`backward` on the output.
 
     Attributes: ``data`` (float), ``grad`` (float, :math:`\partial\,\mathrm{root}/\partial\,\mathrm{self}`
     after ``backward``), ``op`` (the operation that made the node, ``""`` for an input), ``label`` (a name for
-    drawings), ``_prev`` (tuple of input nodes), ``_local`` (tuple of local derivatives, one per input).
-    A node built by hand with ``_children`` but without ``_local`` passes no gradient on (as in micrograd).
+    drawings), ``_prev`` (tuple of input nodes, micrograd's name), ``_local`` (tuple of local derivatives
+    :math:`\partial\,\mathrm{self}/\partial\,\mathrm{input}`, one per input). A node built by hand with
+    ``_children`` but without ``_local`` passes no gradient on (as in micrograd).
     """
 
-    __slots__ = ("data", "grad", "op", "label", "_a", "_b", "_da", "_db")
+    __slots__ = ("data", "grad", "op", "label", "_prev", "_local")
 
     def __init__(self, data, _children=(), _op: str = "", label: str = "", _local=None):
-        self.data = data if type(data) is float else _as_float(data, "Value(data)")
+        self.data = _as_float(data, "Value(data)")
         self.grad = 0.0
         self.op = _op
         self.label = label
-        if not _children and _local is None:  # a leaf: the common case, kept quick
-            self._a = self._b = None
-            self._da = self._db = 0.0
-            return
-        children = tuple(_children)
-        local = (0.0,) * len(children) if _local is None else tuple(_local)
-        if len(children) > 2 or len(local) != len(children):
-            raise ValueError(f"Value({self.data:g}): got {len(children)} children and {len(local)} local "
-                             f"derivatives; a node has at most two inputs and one local derivative per input")
-        for child in children:
+        self._prev = tuple(_children)
+        self._local = (0.0,) * len(self._prev) if _local is None else tuple(_local)
+        if len(self._local) != len(self._prev):
+            raise ValueError(f"Value({self.data:g}): got {len(self._prev)} children and {len(self._local)} "
+                             f"local derivatives; give one local derivative per input")
+        for child in self._prev:
             if not isinstance(child, Value):
                 raise TypeError(f"Value({self.data:g}): children must be Values, got {child!r}")
-        self._a, self._b = (children + (None, None))[:2]
-        self._da, self._db = (tuple(float(d) for d in local) + (0.0, 0.0))[:2]
-
-    @property
-    def _prev(self) -> tuple:
-        """The input nodes, in order (empty for a leaf)."""
-        if self._a is None:
-            return ()
-        return (self._a,) if self._b is None else (self._a, self._b)
-
-    @property
-    def _local(self) -> tuple:
-        """The local derivatives d(self)/d(input), one per entry of ``_prev``."""
-        return (self._da, self._db)[:len(self._prev)]
 
     @property
     def _op(self) -> str:
@@ -105,56 +88,51 @@ class Value:
     # ---- binary operators: forward result and local derivatives side by side ---------------------------
 
     def __add__(self, other):
-        # f = a + b;  df/da = 1, df/db = 1
-        other = other if type(other) is Value else _operand(other, "+", self)
-        return _binary(self.data + other.data, self, other, 1.0, 1.0, "+")
+        a, b = self, _operand(other, "+", self)
+        return Value(a.data + b.data, (a, b), "+", _local=(1.0, 1.0))      # df/da = 1, df/db = 1
 
-    def __radd__(self, other):
-        # other + self, e.g. the 0 that sum() starts from
-        other = _operand(other, "+", self)
-        return _binary(other.data + self.data, other, self, 1.0, 1.0, "+")
+    def __radd__(self, other):                                              # other + self, e.g. sum()'s 0
+        return _operand(other, "+", self) + self
 
     def __sub__(self, other):
-        # f = a - b;  df/da = 1, df/db = -1
-        other = other if type(other) is Value else _operand(other, "-", self)
-        return _binary(self.data - other.data, self, other, 1.0, -1.0, "-")
+        a, b = self, _operand(other, "-", self)
+        return Value(a.data - b.data, (a, b), "-", _local=(1.0, -1.0))     # df/da = 1, df/db = -1
 
     def __rsub__(self, other):
-        other = _operand(other, "-", self)
-        return _binary(other.data - self.data, other, self, 1.0, -1.0, "-")
+        return _operand(other, "-", self) - self
 
     def __mul__(self, other):
-        # f = a b;  df/da = b, df/db = a  (the gate "switches" the inputs)
-        other = other if type(other) is Value else _operand(other, "*", self)
-        return _binary(self.data * other.data, self, other, other.data, self.data, "*")
+        a, b = self, _operand(other, "*", self)
+        return Value(a.data * b.data, (a, b), "*", _local=(b.data, a.data))  # df/da = b, df/db = a: "switch"
 
     def __rmul__(self, other):
-        other = _operand(other, "*", self)
-        return _binary(other.data * self.data, other, self, self.data, other.data, "*")
+        return _operand(other, "*", self) * self
 
     def __truediv__(self, other):
-        # f = a / b;  df/da = 1/b, df/db = -a/b^2
-        other = other if type(other) is Value else _operand(other, "/", self)
-        return _divide(self, other)
+        a, b = self, _operand(other, "/", self)
+        if b.data == 0.0:
+            raise ZeroDivisionError(f"{a!r} / {b!r}: division by zero; add a small epsilon to the denominator "
+                                    f"or check where it becomes 0")
+        out = a.data / b.data
+        return Value(out, (a, b), "/", _local=(1.0 / b.data, -out / b.data))  # df/da = 1/b, df/db = -a/b^2
 
     def __rtruediv__(self, other):
-        return _divide(_operand(other, "/", self), self)
+        return _operand(other, "/", self) / self
 
     def __pow__(self, other):
         # number exponent n: f = a^n, df/da = n a^(n-1);  Value exponent b: also df/db = a^b ln a
         if isinstance(other, Value):
             return _power_of_values(self, other)
-        n = float(other) if type(other) in (int, float) else _as_float(other, f"{self!r} ** exponent")
+        n = _as_float(other, f"{self!r} ** exponent")
         out = _checked_power(self.data, n, self, other)
-        return _unary(out, self, _power_slope(self.data, n, self, other), f"**{n:g}")
+        return Value(out, (self,), f"**{n:g}", _local=(_power_slope(self.data, n, self, other),))
 
     def __rpow__(self, other):
         # number ** Value: f = c^b, df/db = c^b ln c
         return _power_of_values(_operand(other, "**", self), self)
 
     def __neg__(self):
-        # f = -a;  df/da = -1
-        return _unary(-self.data, self, -1.0, "neg")
+        return Value(-self.data, (self,), "neg", _local=(-1.0,))              # df/da = -1
 
     # ---- unary functions ---------------------------------------------------------------------------
 
@@ -165,19 +143,19 @@ class Value:
         except OverflowError:
             raise OverflowError(f"{self!r}.exp(): e^{self.data:g} overflows a float (limit e^709.78); "
                                 f"scale the input down") from None
-        return _unary(out, self, out, "exp")
+        return Value(out, (self,), "exp", _local=(out,))
 
     def log(self):
         r""":math:`f = \ln a`, :math:`f' = 1/a`; only for :math:`a > 0`."""
         if not self.data > 0.0:
             raise ValueError(f"{self!r}.log(): the logarithm of a non-positive number ({self.data:g}) is "
                              f"undefined; take the log of a positive value, e.g. (x + eps).log()")
-        return _unary(math.log(self.data), self, 1.0 / self.data, "log")
+        return Value(math.log(self.data), (self,), "log", _local=(1.0 / self.data,))
 
     def tanh(self):
         r""":math:`f = \tanh a`, :math:`f' = 1 - \tanh^2 a`."""
         t = math.tanh(self.data)
-        return _unary(t, self, 1.0 - t * t, "tanh")
+        return Value(t, (self,), "tanh", _local=(1.0 - t * t,))
 
     def sigmoid(self):
         r""":math:`f = \sigma(a) = 1/(1+e^{-a})`, :math:`f' = \sigma(a)(1-\sigma(a))`."""
@@ -187,27 +165,30 @@ class Value:
         else:
             e = math.exp(a)
             s = e / (1.0 + e)
-        return _unary(s, self, s * (1.0 - s), "sigmoid")
+        return Value(s, (self,), "sigmoid", _local=(s * (1.0 - s),))
 
     def relu(self):
-        r""":math:`f = \max(0, a)`, :math:`f' = [a > 0]` (0 at the kink, as PyTorch)."""
-        if self.data > 0.0:
-            return _unary(self.data, self, 1.0, "ReLU")
-        return _unary(0.0, self, 0.0, "ReLU")
+        r""":math:`f = \max(0, a)`, :math:`f' = [a > 0]` (0 at the kink, as PyTorch); NaN stays NaN."""
+        if math.isnan(self.data):
+            return Value(math.nan, (self,), "ReLU", _local=(math.nan,))
+        return Value(max(self.data, 0.0), (self,), "ReLU", _local=(1.0 if self.data > 0.0 else 0.0,))
 
     def max(self, other):
         r""":math:`f = \max(a, b)`: the gate *routes* the gradient to the larger input.
 
         Works as ``a.max(b)`` and as ``Value.max(a, b)`` (either argument may be a number). On a tie the
-        gradient is split equally between the two inputs, as ``torch.maximum`` does.
+        gradient is split equally between the two inputs, as ``torch.maximum`` does; if either input is NaN
+        the result is NaN (in either order, as ``torch.maximum``), with NaN local derivatives.
         """
         a = self if isinstance(self, Value) else _operand(self, "max", other)
-        b = other if isinstance(other, Value) else _operand(other, "max", a)
+        b = _operand(other, "max", a)
+        if math.isnan(a.data) or math.isnan(b.data):
+            return Value(math.nan, (a, b), "max", _local=(math.nan, math.nan))
         if a.data > b.data:
-            return _binary(a.data, a, b, 1.0, 0.0, "max")
+            return Value(a.data, (a, b), "max", _local=(1.0, 0.0))
         if a.data < b.data:
-            return _binary(b.data, a, b, 0.0, 1.0, "max")
-        return _binary(a.data, a, b, 0.5, 0.5, "max")
+            return Value(b.data, (a, b), "max", _local=(0.0, 1.0))
+        return Value(a.data, (a, b), "max", _local=(0.5, 0.5))
 
     # ---- the backward pass ---------------------------------------------------------------------------
 
@@ -220,57 +201,22 @@ class Value:
         """
         order = topological_order(self)
         for v in order:
-            if v._a is not None:
+            if v._prev:
                 v.grad = 0.0
         self.grad += 1.0
         for v in reversed(order):
-            a = v._a
-            if a is not None:
-                g = v.grad
-                a.grad += v._da * g  # the chain rule: upstream gradient times local derivative
-                b = v._b
-                if b is not None:
-                    b.grad += v._db * g
-
-
-_new_value = object.__new__
-
-
-def _binary(data: float, a: Value, b: Value | None, da: float, db: float, op: str) -> Value:
-    """A node with inputs ``a``, ``b`` and local derivatives ``da``, ``db`` (``data`` is already a float)."""
-    out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.op = op
-    out.label = ""
-    out._a = a
-    out._b = b
-    out._da = da
-    out._db = db
-    return out
-
-
-def _unary(data: float, a: Value, da: float, op: str) -> Value:
-    """A node with the single input ``a`` and local derivative ``da``."""
-    return _binary(data, a, None, da, 0.0, op)
+            for child, local in zip(v._prev, v._local):
+                child.grad += local * v.grad  # the chain rule: local derivative times upstream gradient
 
 
 def _operand(other, op: str, this) -> Value:
     """Turn a number into a constant leaf; reject anything else naming the operation and both operands."""
     if isinstance(other, Value):
         return other
-    if isinstance(other, numbers.Real):
-        return Value(float(other))
+    if isinstance(other, (float, int)) or isinstance(other, numbers.Real):
+        return Value(other)
     raise TypeError(f"Value {op}: cannot combine {this!r} with {other!r} of type {type(other).__name__}; "
                     f"the operands must be numbers or Values")
-
-
-def _divide(a: Value, b: Value) -> Value:
-    if b.data == 0.0:
-        raise ZeroDivisionError(f"{a!r} / {b!r}: division by zero; add a small epsilon to the denominator "
-                                f"or check where it becomes 0")
-    out = a.data / b.data
-    return _binary(out, a, b, 1.0 / b.data, -out / b.data, "/")
 
 
 def _checked_power(base: float, exponent: float, left, right) -> float:
@@ -297,7 +243,7 @@ def _power_of_values(a: Value, b: Value) -> Value:
     d_base = _power_slope(a.data, b.data, a, b)
     # a^b is flat in b at a = 0 (it is 0 for every b > 0), so the slope in b is 0 there
     d_exponent = out * math.log(a.data) if a.data > 0.0 else 0.0
-    return _binary(out, a, b, d_base, d_exponent, "**")
+    return Value(out, (a, b), "**", _local=(d_base, d_exponent))
 
 
 def _power_slope(base: float, n: float, left, right) -> float:
@@ -323,17 +269,13 @@ def topological_order(root: Value) -> list[Value]:
     stack = [root]
     while stack:
         node = stack[-1]
-        a = node._a
-        if a is not None and a not in visited:
-            visited.add(a)
-            stack.append(a)
-            continue
-        b = node._b
-        if b is not None and b not in visited:
-            visited.add(b)
-            stack.append(b)
-            continue
-        order.append(stack.pop())
+        for child in node._prev:
+            if child not in visited:  # go down to this input first
+                visited.add(child)
+                stack.append(child)
+                break
+        else:  # every input is done: the node comes next in the order
+            order.append(stack.pop())
     return order
 
 

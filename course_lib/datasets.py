@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from course_lib._util import as_rng
+from course_lib.validation import as_rng
 
 __all__ = [
     "make_xor", "make_circles", "make_gaussians", "make_spiral", "make_moons", "make_regression_1d",
@@ -157,12 +157,27 @@ def _check_fraction(name, value) -> None:
                          f"got {value!r}")
 
 
-def train_val_test_split(X, y, val=0.15, test=0.15, rng=None, stratify=True):
+def class_labels(y):
+    """The class of each sample if ``y`` holds class labels — integers or booleans (batch,), floats that are
+    all 0 or 1 (binary targets), or one-hot rows (batch, C) — else ``None`` (regression targets)."""
+    y = np.asarray(y)
+    if y.ndim == 1 and (y.dtype.kind in "iub" or (y.dtype.kind == "f" and np.isin(y, (0, 1)).all())):
+        return y
+    if y.ndim == 2 and y.shape[1] > 1 and np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all():
+        return y.argmax(axis=1)
+    if y.ndim == 2 and y.shape[1] == 1:
+        return class_labels(y[:, 0])
+    return None
+
+
+def train_val_test_split(X, y, val=0.15, test=0.15, rng=None, stratify=None):
     """Split into training, validation and test sets, shuffled with ``rng``.
 
     ``val`` and ``test`` are fractions of the data (``val + test < 1``; either may be 0 for an empty split).
     With ``stratify`` each class is split in these proportions separately (rounded per class), so the three
-    sets keep the class balance of ``y``. Returns ``(Xtr, ytr), (Xva, yva), (Xte, yte)``.
+    sets keep the class balance of ``y``. ``stratify=None`` (the default) stratifies when ``y`` holds class
+    labels (:func:`class_labels`: integers, booleans, 0/1 floats, one-hot rows) and not for regression
+    targets (other real numbers). Returns ``(Xtr, ytr), (Xva, yva), (Xte, yte)``.
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.shape[:1] != y.shape[:1]:
@@ -174,8 +189,15 @@ def train_val_test_split(X, y, val=0.15, test=0.15, rng=None, stratify=True):
         raise ValueError(f"train_val_test_split: val + test = {val} + {test} = {val + test} leaves no "
                          f"training data; they must sum to less than 1")
     rng = as_rng(rng)
+    labels = class_labels(y)
+    if stratify is None:
+        stratify = labels is not None
+    if stratify and labels is None:
+        raise ValueError(f"train_val_test_split: stratify=True needs class labels (integers (batch,) or one-hot "
+                         f"rows), but y of shape {y.shape} and dtype {y.dtype} looks like regression targets; "
+                         f"pass stratify=False")
     if stratify:
-        groups = [np.flatnonzero(y == c) for c in np.unique(y)]
+        groups = [np.flatnonzero(labels == c) for c in np.unique(labels)]
     else:
         groups = [np.arange(len(y))]
     parts = ([], [], [])

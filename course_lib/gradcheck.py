@@ -14,7 +14,7 @@ import copy
 
 import numpy as np
 
-from course_lib._util import as_rng
+from course_lib.validation import as_rng
 
 _TINY = 1e-300
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib._util import check_positive
+from course_lib.validation import check_positive
 
 
 @dataclass(frozen=True)

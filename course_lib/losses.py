@@ -6,13 +6,15 @@ returns a float and caches what ``backward()`` needs; ``backward()`` returns :ma
 
 Penalties (regularisers) act on parameters or predictions:
 
-* ``l2_penalty``: :math:`\lambda\sum w^2`, gradient :math:`2\lambda w`. PyTorch-style weight decay
-  (``optim.SGD(weight_decay=wd)`` adds :math:`wd\cdot w` to the gradient) is the gradient of
-  :math:`\frac{wd}{2}\sum w^2`, so ``l2_penalty(lam)`` and ``weight_decay=2*lam`` train identically.
+* ``l2_penalty``: :math:`\frac{\lambda}{2}\sum_W \|W\|^2`, gradient :math:`\lambda W` — the course's one
+  convention for weight decay: the same update as ``optim.SGD(weight_decay=lam)`` and PyTorch's
+  ``weight_decay``, which add :math:`\lambda W` to the gradient.
 * ``l1_penalty``: :math:`\lambda\sum |w|`, (sub)gradient :math:`\lambda\,\mathrm{sign}(w)`.
 * ``entropy_penalty``: :math:`\lambda\,\overline{H(\mathrm{softmax}(z))}` on the predictions.
 """
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -34,8 +36,17 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     return shifted - log_norm
 
 
-def _as_float(pred) -> np.ndarray:
+def as_real_batch(pred, who: str = "loss") -> np.ndarray:
+    """``pred`` as a float array holding at least one sample; complex or non-numeric values and an empty
+    batch are errors (a complex prediction would silently lose its imaginary part)."""
     pred = np.asarray(pred)
+    if pred.dtype.kind not in "fiub":
+        raise TypeError(f"{who}: predictions must be real numbers, got an array of dtype {pred.dtype}"
+                        + ("; take .real or abs() explicitly if that is what you mean" if pred.dtype.kind == "c"
+                           else ""))
+    if pred.size == 0:
+        raise ValueError(f"{who}: got an empty batch (pred of shape {pred.shape}); a mean over no samples is "
+                         f"undefined — check the slicing that made the batch")
     return pred if pred.dtype.kind == "f" else pred.astype(np.float64)
 
 
@@ -63,6 +74,8 @@ class Loss:
     def _match_target(self, pred, target) -> np.ndarray:
         """``target`` as an array of pred's shape and dtype; a (batch,) target fits a (batch, 1) pred."""
         target = np.asarray(target)
+        if target.dtype.kind not in "fiub":
+            raise TypeError(f"{self!r}: targets must be real numbers, got an array of dtype {target.dtype}")
         if target.shape != pred.shape:
             if pred.ndim == 2 and pred.shape[1] == 1 and target.shape == pred.shape[:1]:
                 target = target.reshape(pred.shape)
@@ -78,7 +91,7 @@ class MSELoss(Loss):
     (batch,))."""
 
     def forward(self, pred, target) -> float:
-        pred = _as_float(pred)
+        pred = as_real_batch(pred, repr(self))
         diff = pred - self._match_target(pred, target)
         self._grad = diff * (2.0 / diff.size)
         return float(np.vdot(diff, diff) / diff.size)
@@ -91,7 +104,7 @@ class BCEWithLogitsLoss(Loss):
     (batch,))."""
 
     def forward(self, pred, target) -> float:
-        z = _as_float(pred)
+        z = as_real_batch(pred, repr(self))
         y = self._match_target(z, target)
         n = z.size
         loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
@@ -109,7 +122,7 @@ class SoftmaxCrossEntropyLoss(Loss):
     ``CrossEntropyLoss``."""
 
     def forward(self, pred, target) -> float:
-        z = _as_float(pred)
+        z = as_real_batch(pred, repr(self))
         y = np.asarray(target)
         if z.ndim != 2:
             raise ValueError(f"{self!r}: pred must be logits of shape (batch, classes), got shape {z.shape}")
@@ -133,7 +146,7 @@ class SoftmaxCrossEntropyLoss(Loss):
         return value
 
 
-_LOSSES = {
+LOSSES = {
     "mse": MSELoss,
     "bce_with_logits": BCEWithLogitsLoss,
     "binary_crossentropy": BCEWithLogitsLoss,
@@ -144,16 +157,23 @@ _LOSSES = {
 
 
 def get_loss(name: str) -> Loss:
-    """A loss by name (Keras-like ``compile``): one of ``sorted(_LOSSES)``."""
-    try:
-        return _LOSSES[name.lower()]()
-    except KeyError:
-        raise ValueError(f"unknown loss {name!r}; known losses: {', '.join(sorted(_LOSSES))}") from None
+    """A loss by name (Keras-like ``compile``): one of ``sorted(LOSSES)``."""
+    key = name.lower() if isinstance(name, str) else None
+    if key not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; known losses: {', '.join(sorted(LOSSES))}")
+    return LOSSES[key]()
+
+
+def check_lambda(lam, who: str, allow_negative: bool = False) -> None:
+    """A penalty's strength must be a finite real number (>= 0 unless ``allow_negative``)."""
+    if (isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not np.isfinite(lam)
+            or (lam < 0 and not allow_negative)):
+        bound = "a finite number" if allow_negative else "a finite number >= 0"
+        raise ValueError(f"{who}: lam must be {bound}, got {lam!r}")
 
 
 def _penalty(params, lam, add_grad, value_of, grad_of, who):
-    if not np.isfinite(lam) or lam < 0:
-        raise ValueError(f"{who}: lam must be a finite number >= 0, got {lam!r}")
+    check_lambda(lam, who)
     params = params.parameters() if hasattr(params, "parameters") else list(params)
     total = 0.0
     for p in params:
@@ -168,10 +188,17 @@ def _penalty(params, lam, add_grad, value_of, grad_of, who):
 
 
 def l2_penalty(params, lam, add_grad=False) -> float:
-    r"""L2 penalty :math:`\lambda\sum_p\sum w^2` over the given parameters (a list or a Module: pass only the
-    weights if biases should not be penalised). ``add_grad=True`` adds :math:`2\lambda w` to each ``p.grad``
-    in place. Equivalent to ``weight_decay = 2*lam`` in ``optim.SGD``/``Adam`` (see the module docstring)."""
-    return _penalty(params, lam, add_grad, lambda w: np.vdot(w, w), lambda w: (2.0 * lam) * w, "l2_penalty")
+    r"""L2 penalty (weight decay) :math:`\frac{\lambda}{2}\sum_W \|W\|^2` over the given parameters (a list or
+    a Module: pass only the weights if biases should not be penalised); its gradient is :math:`\lambda W`.
+
+    ``add_grad=True`` adds :math:`\lambda W` to each ``p.grad`` in place: exactly what
+    ``optim.SGD(weight_decay=lam)`` (and PyTorch's ``weight_decay``) adds, so the step is
+    :math:`W \leftarrow (1 - \alpha\lambda) W - \alpha\nabla Q` either way. The factor 1/2 is there so that
+    the gradient is :math:`\lambda W`, not :math:`2\lambda W`. The source lecture writes the penalty as
+    :math:`\lambda\|W\|_2` (the norm, unsquared); its gradient :math:`\lambda W/\|W\|` has a constant
+    length, a different regulariser — the squared form is what "weight decay" means everywhere in practice.
+    """
+    return _penalty(params, lam, add_grad, lambda w: np.vdot(w, w) / 2.0, lambda w: lam * w, "l2_penalty")
 
 
 def l1_penalty(params, lam, add_grad=False) -> float:
@@ -191,7 +218,8 @@ def entropy_penalty(logits, lam):
     :math:`\lambda < 0` rewards high entropy, i.e. penalises over-confident outputs (the "confidence
     penalty"). logits (batch, C) -> (value: float, grad: (batch, C)).
     """
-    z = _as_float(logits)
+    check_lambda(lam, "entropy_penalty", allow_negative=True)
+    z = as_real_batch(logits, "entropy_penalty")
     if z.ndim != 2:
         raise ValueError(f"entropy_penalty: logits must have shape (batch, classes), got shape {z.shape}")
     n = z.shape[0]

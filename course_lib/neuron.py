@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._util import as_rng, check_positive
+from course_lib.validation import as_rng, check_positive
 
 __all__ = ["threshold_neuron", "LOGIC_GATES", "gate", "Perceptron", "xor_feature", "xor_by_feature",
            "xor_two_layer", "collapse_linear", "collapse_affine"]

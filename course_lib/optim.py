@@ -1,21 +1,24 @@
-r"""Optimisers: SGD (momentum, Nesterov, weight decay), AdaGrad, RMSProp, Adam, and gradient clipping.
+r"""Optimisers (lecture 4): SGD with momentum and Nesterov, AdaGrad, RMSProp, Adam, and gradient clipping.
 
-Every optimiser follows PyTorch's update rule exactly (same defaults, same place for :math:`\varepsilon`),
-so a trajectory computed here equals ``torch.optim``'s on the same problem. They share one interface::
+This is the reference implementation: each ``step()`` is a short loop over the parameters whose lines are the
+formulas of the lecture, and each optimiser keeps its per-parameter buffers in ``self.state[p]``, a plain
+dict under PyTorch's names (``momentum_buffer``, ``sum``, ``square_avg``, ``exp_avg``, ``exp_avg_sq``,
+``step``). Defaults and the place of :math:`\varepsilon` follow ``torch.optim``, so a trajectory computed here
+equals PyTorch's on the same problem (``tests/course_lib/test_optim_torch.py``). They share one interface::
 
     opt = Adam(model.parameters(), lr=1e-3)
     opt.zero_grad(); loss.backward(); model.backward(...); opt.step()
     opt.lr = 5e-4                      # schedules set it between epochs
 
 A parameter is anything with an ndarray ``.data`` and a ``.grad`` of the same shape (``layers.Parameter``).
+The optimiser updates ``p.data`` **in place** and never replaces the arrays: a name kept for
+``model[0].weight.data`` still sees the trained weights.
 
-**One flat buffer.** On construction the optimiser copies all parameters of one dtype into one contiguous
-buffer and rebinds every ``p.data`` and ``p.grad`` to views of it (:func:`flatten_parameters`, in
-``course_lib.flat``). The layers accumulate gradients *in place* and read ``p.data`` when called, so they see
-the same memory; the update is then a handful of in-place numpy operations over the buffer, chunk by chunk
-(:func:`course_lib.flat.chunk_slices`: each chunk stays in the CPU cache for all of them), instead of a Python
-loop over parameters. If something later rebinds ``p.data`` or ``p.grad`` (``p.data = new_array``), the next
-``step()`` notices and adopts the new arrays.
+The faster variant (one flat buffer, fused chunked updates) is ``course_lib.fast.optim``: same rules, same
+numbers, harder to read.
+
+Weight decay :math:`\lambda` adds :math:`\lambda w` to the gradient, the gradient of
+:math:`\frac{\lambda}{2}\|w\|^2` (``losses.l2_penalty``), as PyTorch's ``weight_decay`` does.
 """
 from __future__ import annotations
 
@@ -23,48 +26,85 @@ import math
 
 import numpy as np
 
-from course_lib._util import check_positive, check_probability
-from course_lib.flat import (
-    FlatGroup,
-    _check_param,
-    _param_list,
-    aligned_zeros,
-    chunk_slices,
-    flatten_parameters,
-)
+from course_lib.validation import check_positive, check_probability
 
 __all__ = [
-    "Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "clip_grad_norm", "get_optimizer", "flatten_parameters",
-    "FlatGroup",
+    "Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "clip_grad_norm", "get_optimizer", "parameter_list",
+    "check_parameter",
 ]
 
 
+# --------------------------------------------------------------------------------------------- checks
+def parameter_list(params, owner: str) -> list:
+    """Validate an iterable of parameter-like objects and return it as a list without repeats (a parameter
+    listed twice, as a tied weight is, is updated once)."""
+    if hasattr(params, "data") or hasattr(params, "parameters"):
+        hint = "model.parameters()" if hasattr(params, "parameters") else "[param]"
+        raise TypeError(f"{owner}: params must be an iterable of Parameters, got a single "
+                        f"{type(params).__name__}; pass {hint}")
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(f"{owner}: params must be an iterable of Parameters, "
+                        f"got {type(params).__name__}") from None
+    if not params:
+        raise ValueError(f"{owner}: got an empty parameter list; pass model.parameters() of a model with weights")
+    seen, unique = set(), []
+    for i, p in enumerate(params):
+        check_parameter(p, f"{owner}: parameter {i}")
+        if id(p) not in seen:
+            seen.add(id(p))
+            unique.append(p)
+    check_no_shared_arrays(unique, owner)
+    return unique
+
+
+def check_parameter(p, who: str) -> None:
+    """Raise a clear error unless ``p.data`` is a float ndarray and ``p.grad`` an ndarray of its shape."""
+    data = getattr(p, "data", None)
+    name = getattr(p, "name", "") or ""
+    what = f"{name!r}, shape {getattr(data, 'shape', '?')}" if name else f"shape {getattr(data, 'shape', '?')}"
+    if not isinstance(data, np.ndarray) or not np.issubdtype(data.dtype, np.floating):
+        got = type(data).__name__ + (f" of dtype {data.dtype}" if isinstance(data, np.ndarray) else "")
+        raise TypeError(f"{who} ({what}) needs a floating-point ndarray .data, got {got}")
+    grad = getattr(p, "grad", None)
+    if grad is None:
+        raise ValueError(f"{who} ({what}) has no gradient (.grad is missing or None); "
+                         f"set p.grad = np.zeros_like(p.data) before creating the optimiser")
+    if not isinstance(grad, np.ndarray) or grad.shape != data.shape:
+        shape = getattr(grad, "shape", type(grad).__name__)
+        raise ValueError(f"{who} ({what}): .grad has shape {shape}, expected the shape of .data {data.shape}; "
+                         f"backward must accumulate into p.grad in place (p.grad += ...)")
+
+
+def check_no_shared_arrays(params, owner: str) -> None:
+    """Two different parameters holding one array would each be updated with only their own gradient (the
+    tie silently breaks in Adam); tie weights by sharing the Parameter object instead."""
+    seen = {}
+    for p in params:
+        if not p.data.size:
+            continue
+        start = p.data.__array_interface__["data"][0]       # two arrays starting at one address share it
+        if start in seen:
+            raise ValueError(f"{owner}: two different parameters share one array ({seen[start]!r} and {p!r}); "
+                             f"to tie weights share the Parameter itself (l2.weight = l1.weight), not its .data")
+        seen[start] = p
+
 # --------------------------------------------------------------------------------------------- interface
 class Optimizer:
-    """The interface every optimiser shares.
+    """What every optimiser shares: ``params``, a settable ``lr`` (> 0), ``steps`` taken and ``state``.
 
-    ``params``: the parameters (duplicates removed); ``lr``: settable learning rate (> 0); ``steps``: number
-    of ``step()`` calls so far; ``state``: ``{param: {buffer_name: array of param's shape}}``.
-    Subclasses define ``_state_names`` (zero-initialised buffers) and ``_update(p, g, buffers, scratch, k)``,
-    which updates one chunk of the flat buffers in place; ``k`` is what ``_step_constants()`` returned for this
-    step (computed once, not once per chunk). A rule that stores a multiple ``c * x`` of a textbook buffer
-    ``x`` (Adam does, to save passes) says so in ``_stored_scale``, and ``state`` reports ``x``.
+    ``state[p]`` is a dict of arrays of ``p``'s shape (created at the first step), plus the number of steps
+    ``"step"`` for the adaptive methods (the same keys as ``torch.optim``). Subclasses
+    write ``update(p, g, state)``: one parameter's step from its gradient ``g`` (weight decay included).
     """
-
-    _state_names: tuple[str, ...] = ()
-    _n_scratch = 1
 
     def __init__(self, params, lr):
         self.name = type(self).__name__
-        self.params = _param_list(params, self.name)
+        self.params = parameter_list(params, self.name)
         self.lr = lr
         self.steps = 0
-        groups = flatten_parameters(self.params)
-        self._buffers = [{n: aligned_zeros(g.data.size, g.dtype) for n in self._state_names} for g in groups]
-        # scratch is one chunk long: every chunk reuses it, so it stays in the cache
-        self._scratch = [[aligned_zeros(chunk_slices(g.data.size, g.dtype.itemsize)[0].stop, g.dtype)
-                          for _ in range(self._n_scratch)] for g in groups]
-        self._bind(groups)
+        self.state = {p: {} for p in self.params}
 
     @property
     def lr(self) -> float:
@@ -75,138 +115,75 @@ class Optimizer:
         check_positive(self.name, "lr", value)
         self._lr = float(value)
 
-    @property
-    def state(self) -> dict:
-        """Per parameter, its buffers by name: views into the optimiser's buffers, or copies for a buffer
-        stored scaled (``_stored_scale``)."""
-        out = {}
-        scales = {n: self._stored_scale(n) for n in self._state_names}
-        for group, buffers in zip(self._groups, self._buffers):
-            for p, s in zip(group.params, group.slices):
-                out[p] = {n: _unscaled(b[s].reshape(p.data.shape), scales[n]) for n, b in buffers.items()}
-        return out
-
-    def _stored_scale(self, name: str) -> float:
-        """The buffer ``name`` holds ``x / scale`` where the update rule (and ``state``) speaks of ``x``."""
-        return 1.0
-
-    def _bind(self, groups) -> None:
-        self._groups = groups
-        self._views = [(p, p.data, p.grad) for g in groups for p in g.params]
-        self._grad_bytes = [g.grad.view(np.uint8) for g in groups]
-        self._chunks = [(g.dtype, [(g.data[s], g.grad[s], {n: b[s] for n, b in buffers.items()},
-                                    [t[:s.stop - s.start] for t in scratch])
-                                   for s in chunk_slices(g.data.size, g.dtype.itemsize)])
-                        for g, buffers, scratch in zip(groups, self._buffers, self._scratch)]
-
-    def _ensure_bound(self) -> None:
-        """Re-adopt the parameters if something rebound ``p.data``/``p.grad`` since the last step."""
-        for p, d, g in self._views:
-            if p.data is not d or p.grad is not g:
-                break
-        else:
-            return
-        for i, p in enumerate(self.params):
-            _check_param(p, f"{self.name}: parameter {i}")
-        groups = flatten_parameters(self.params)
-        before, after = [g.layout() for g in self._groups], [g.layout() for g in groups]
-        if before != after:
-            raise ValueError(f"{self.name}: the parameters' shapes or dtypes changed after the optimiser was "
-                             f"created ({before} -> {after}); create a new optimiser for the new parameters")
-        self._bind(groups)
-
     def zero_grad(self) -> None:
         """Set every gradient to zero in place."""
-        self._ensure_bound()
-        for grad_bytes in self._grad_bytes:
-            # zero bytes are +0.0: filling the bytes is a memset, about twice as fast as numpy's fill(0) of
-            # floats (235,146 float32: 43 against 78 us)
-            grad_bytes.fill(0)
+        for p in self.params:
+            p.grad[...] = 0
 
     def step(self) -> None:
-        """Apply one update to every parameter from its current ``.grad``, chunk by chunk."""
-        self._ensure_bound()
+        """One update of every parameter from its current ``.grad``."""
+        for i, p in enumerate(self.params):
+            check_parameter(p, f"{self.name}: parameter {i}")
+        check_no_shared_arrays(self.params, self.name)
         self.steps += 1
-        constants = self._step_constants()
-        for dtype, chunks in self._chunks:
-            # as 0-d arrays of the buffer's dtype: the same numbers (numpy casts a Python float to the array's
-            # dtype anyway), but an in-place operation with one of those costs numpy 2 about 0.6 us of overhead
-            # against 1.3-2 us with a Python float, and Adam makes four per chunk
-            k = tuple(np.asarray(c, dtype) for c in constants)
-            for p, g, buffers, scratch in chunks:
-                self._update(p, g, buffers, scratch, k)
+        for p in self.params:
+            state = self.state.setdefault(p, {})
+            g = p.grad
+            if self.weight_decay:
+                g = g + self.weight_decay * p.data      # the gradient of (lambda/2) ||w||^2 added
+            self.update(p, g, state)
 
-    def _step_constants(self) -> tuple:
-        """Scalars for this step's update, passed to every chunk's ``_update`` as ``k``."""
-        return ()
+    weight_decay = 0.0
 
-    def _update(self, p, g, buffers, scratch, k) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError(f"{self.name} must implement _update(p, g, buffers, scratch, k)")
-
-    def _with_weight_decay(self, p, g, out):
-        r"""Return :math:`g + \lambda p` (in ``out``) or ``g`` itself when there is no weight decay."""
-        if not self.weight_decay:
-            return g
-        np.multiply(p, self.weight_decay, out=out)
-        out += g
-        return out
+    def update(self, p, g, state) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{self.name} must implement update(p, g, state)")
 
     def __repr__(self) -> str:
         return f"{self.name}(lr={self.lr:g}, {len(self.params)} parameters)"
 
 
+def buffer(state: dict, name: str, like: np.ndarray) -> np.ndarray:
+    """``state[name]``, created as zeros of ``like``'s shape and dtype the first time (:math:`v_0 = 0`)."""
+    if name not in state:
+        state[name] = np.zeros_like(like)
+    return state[name]
+
+
 # --------------------------------------------------------------------------------------------- the rules
 class SGD(Optimizer):
-    r"""Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay.
+    r"""Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay.
 
-    With :math:`g_t = \nabla Q(w_t) + \lambda w_t` (weight decay :math:`\lambda`) and momentum :math:`\mu`
-    (PyTorch's rule, dampening 0, :math:`v_0 = 0`):
+    With the gradient :math:`g_t` (plus :math:`\lambda w_t` for weight decay) and momentum :math:`\rho`:
 
     .. math::
-        v_{t+1} = \mu v_t + g_t, \qquad
+        v_{t+1} = \rho v_t + g_t, \qquad
         w_{t+1} = w_t - \alpha\, v_{t+1}  \quad\text{(momentum)}, \qquad
-        w_{t+1} = w_t - \alpha\, (g_t + \mu v_{t+1})  \quad\text{(Nesterov)}.
+        w_{t+1} = w_t - \alpha\, (g_t + \rho v_{t+1})  \quad\text{(Nesterov)}.
 
     Without momentum it is plain :math:`w_{t+1} = w_t - \alpha g_t`. The lecture writes Nesterov with the
     look-ahead point :math:`\tilde w_t = w_t + \rho v_t` and a change of variables,
-
-    .. math::
-        v_{t+1} = \rho v_t - \alpha \nabla Q(\tilde w_t), \qquad
-        \tilde w_{t+1} = \tilde w_t - \rho v_t + (1 + \rho)\, v_{t+1},
-
-    which is the same method: the gradient is taken where momentum is about to carry the weights.
-    Shapes: every buffer has its parameter's shape.
+    :math:`v_{t+1} = \rho v_t - \alpha \nabla Q(\tilde w_t)`,
+    :math:`\tilde w_{t+1} = \tilde w_t - \rho v_t + (1 + \rho)\, v_{t+1}`: the same method (PyTorch's form, with
+    the sign of :math:`v` flipped and :math:`\alpha` outside). State: ``momentum_buffer`` (:math:`v`).
     """
-
-    _state_names = ("momentum_buffer",)
-    _n_scratch = 2
 
     def __init__(self, params, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0):
         check_probability("SGD", "momentum", momentum)
         check_positive("SGD", "weight_decay", weight_decay, allow_zero=True)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
         if nesterov and momentum == 0:
             raise ValueError(f"SGD: nesterov=True needs momentum > 0, got momentum={momentum!r}; "
                              f"pass e.g. momentum=0.9")
         self.momentum, self.nesterov, self.weight_decay = float(momentum), bool(nesterov), float(weight_decay)
-        if not self.momentum:
-            self._state_names = ()
         super().__init__(params, lr)
 
-    def _update(self, p, g, buffers, scratch, k):
-        tmp, tmp2 = scratch
-        d = self._with_weight_decay(p, g, tmp2)
+    def update(self, p, g, state):
         if self.momentum:
-            v = buffers["momentum_buffer"]
-            v *= self.momentum
-            v += d
-            if self.nesterov:
-                np.multiply(v, self.momentum, out=tmp)
-                tmp += d
-                d = tmp
-            else:
-                d = v
-        np.multiply(d, self.lr, out=tmp)
-        p -= tmp
+            v = buffer(state, "momentum_buffer", p.data)
+            v[...] = self.momentum * v + g                  # in place: the state keeps its array
+            g = g + self.momentum * v if self.nesterov else v
+        p.data -= self.lr * g
 
 
 class AdaGrad(Optimizer):
@@ -216,65 +193,45 @@ class AdaGrad(Optimizer):
         G_{t+1} = G_t + g_t \odot g_t, \qquad
         w_{t+1} = w_t - \alpha\, \frac{g_t}{\sqrt{G_{t+1}} + \varepsilon}
 
-    with :math:`G_0 = 0`, :math:`g_t = \nabla Q(w_t) + \lambda w_t`.
+    with :math:`G_0 = 0` (the lecture's ``grad_squared``; PyTorch's state name ``sum``).
     """
-
-    _state_names = ("sum",)
 
     def __init__(self, params, lr=0.01, eps=1e-10, weight_decay=0.0):
         check_positive("AdaGrad", "eps", eps)
         check_positive("AdaGrad", "weight_decay", weight_decay, allow_zero=True)
         self.eps, self.weight_decay = float(eps), float(weight_decay)
-        self._n_scratch = 2 if weight_decay else 1
         super().__init__(params, lr)
 
-    def _update(self, p, g, buffers, scratch, k):
-        tmp = scratch[0]
-        g = self._with_weight_decay(p, g, scratch[-1])
-        G = buffers["sum"]
-        np.multiply(g, g, out=tmp)
-        G += tmp
-        _scaled_step(p, g, G, self.lr, self.eps, tmp)
+    def update(self, p, g, state):
+        state["step"] = state.get("step", 0) + 1
+        grad_squared = buffer(state, "sum", p.data)
+        grad_squared += g * g
+        p.data -= self.lr * g / (np.sqrt(grad_squared) + self.eps)
 
 
 class RMSProp(Optimizer):
     r"""RMSProp: AdaGrad with a leaky (exponentially weighted) average of squared gradients (PyTorch's rule).
 
     .. math::
-        s_{t+1} = \alpha_s\, s_t + (1 - \alpha_s)\, g_t \odot g_t, \qquad
+        s_{t+1} = \rho\, s_t + (1 - \rho)\, g_t \odot g_t, \qquad
         w_{t+1} = w_t - \alpha\, \frac{g_t}{\sqrt{s_{t+1}} + \varepsilon}
 
-    with decay rate :math:`\alpha_s` = ``alpha`` (0.99) and :math:`\varepsilon` outside the square root.
+    with decay rate :math:`\rho` = ``alpha`` (0.99, the lecture's ``decay_rate``), :math:`\varepsilon` outside
+    the square root. State: ``square_avg`` (:math:`s`).
     """
-
-    _state_names = ("square_avg",)
 
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0):
         check_probability("RMSProp", "alpha", alpha)
         check_positive("RMSProp", "eps", eps)
         check_positive("RMSProp", "weight_decay", weight_decay, allow_zero=True)
         self.alpha, self.eps, self.weight_decay = float(alpha), float(eps), float(weight_decay)
-        self._n_scratch = 2 if weight_decay else 1
         super().__init__(params, lr)
 
-    def _update(self, p, g, buffers, scratch, k):
-        tmp = scratch[0]
-        g = self._with_weight_decay(p, g, scratch[-1])
-        s = buffers["square_avg"]
-        s *= self.alpha
-        np.multiply(g, g, out=tmp)
-        tmp *= 1.0 - self.alpha
-        s += tmp
-        _scaled_step(p, g, s, self.lr, self.eps, tmp)
-
-
-def _scaled_step(p, numerator, second_moment, step_size, eps, tmp) -> None:
-    r"""In place: :math:`p \mathrel{-}= \text{step\_size}\cdot n / (\sqrt{s} + \varepsilon)`."""
-    np.sqrt(second_moment, out=tmp)
-    tmp += eps
-    np.divide(numerator, tmp, out=tmp)
-    tmp *= step_size
-    p -= tmp
+    def update(self, p, g, state):
+        state["step"] = state.get("step", 0) + 1
+        square_avg = buffer(state, "square_avg", p.data)
+        square_avg[...] = self.alpha * square_avg + (1 - self.alpha) * g * g
+        p.data -= self.lr * g / (np.sqrt(square_avg) + self.eps)
 
 
 class Adam(Optimizer):
@@ -286,7 +243,8 @@ class Adam(Optimizer):
         \hat m_t = \frac{m_t}{1-\beta_1^t}, \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}, \qquad
         w_{t} = w_{t-1} - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}
 
-    (:math:`t = 1, 2, \dots`, :math:`m_0 = v_0 = 0`, :math:`g_t = \nabla Q + \lambda w` for weight decay).
+    (:math:`t = 1, 2, \dots`, :math:`m_0 = v_0 = 0`). State: ``exp_avg`` (:math:`m_t`, the lecture's
+    ``first_moment``), ``exp_avg_sq`` (:math:`v_t`, ``second_moment``), ``step`` (:math:`t`).
     ``bias_correction=False`` uses :math:`m_t, v_t` directly, as in the lecture's comparison: since both start
     at zero, the first step is then :math:`\alpha (1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16\,\alpha` per
     weight instead of :math:`\alpha` — far too large when :math:`\beta_2` is close to 1.
@@ -294,56 +252,40 @@ class Adam(Optimizer):
     the square root, :math:`\alpha = 10^{-3}`.
     """
 
-    _state_names = ("exp_avg", "exp_avg_sq")
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, bias_correction=True):
-        try:
-            beta1, beta2 = betas
-        except (TypeError, ValueError):
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}") from None
-        check_probability("Adam", "betas[0]", beta1)
-        check_probability("Adam", "betas[1]", beta2)
+        self.betas = check_betas("Adam", betas)
         check_positive("Adam", "eps", eps)
         check_positive("Adam", "weight_decay", weight_decay, allow_zero=True)
-        self.betas = (float(beta1), float(beta2))
+        if not isinstance(bias_correction, (bool, np.bool_)):
+            raise TypeError(f"Adam: bias_correction must be True or False, got {bias_correction!r}")
         self.eps, self.weight_decay = float(eps), float(weight_decay)
         self.bias_correction = bool(bias_correction)
-        self._n_scratch = 2 if weight_decay else 1
         super().__init__(params, lr)
 
-    # Stored: m' = m / (1 - b1) and v' = v / (1 - b2), so that each moment update is two passes, m' <- b1 m' + g,
-    # instead of four (PyTorch's lerp form m <- m + (1 - b1)(g - m) needs a subtraction, a scaling and an
-    # addition). The constant factors move into the step's scalars; ``state`` reports m and v.
-    def _stored_scale(self, name: str) -> float:
-        return 1.0 - self.betas[0 if name == "exp_avg" else 1]
-
-    def _step_constants(self):
-        r"""``(beta1, beta2, step_size, eps')`` with :math:`\alpha\,\hat m/(\sqrt{\hat v} + \varepsilon) =
-        \text{step\_size}\cdot m'/(\sqrt{v'} + \varepsilon')`: with :math:`\hat m = (1-\beta_1)\,m'/b_1`,
-        :math:`\sqrt{\hat v} = c\sqrt{v'}`, :math:`c = \sqrt{(1-\beta_2)/b_2}`, step_size
-        :math:`= \alpha(1-\beta_1)/(b_1 c)` and :math:`\varepsilon' = \varepsilon/c`, where
-        :math:`b_i = 1-\beta_i^t` (1 without bias correction)."""
-        b1, b2 = self.betas
-        bc1, bc2 = (1.0 - b1 ** self.steps, 1.0 - b2 ** self.steps) if self.bias_correction else (1.0, 1.0)
-        c = math.sqrt((1.0 - b2) / bc2)
-        return b1, b2, self.lr * (1.0 - b1) / (bc1 * c), self.eps / c
-
-    def _update(self, p, g, buffers, scratch, k):
-        b1, b2, step_size, eps = k
-        tmp = scratch[0]
-        g = self._with_weight_decay(p, g, scratch[-1])
-        m, v = buffers["exp_avg"], buffers["exp_avg_sq"]
-        m *= b1
-        m += g
-        np.multiply(g, g, out=tmp)
-        v *= b2
-        v += tmp
-        _scaled_step(p, m, v, step_size, eps, tmp)
+    def update(self, p, g, state):
+        beta1, beta2 = self.betas
+        t = state["step"] = state.get("step", 0) + 1
+        first_moment = buffer(state, "exp_avg", p.data)
+        second_moment = buffer(state, "exp_avg_sq", p.data)
+        first_moment[...] = beta1 * first_moment + (1 - beta1) * g
+        second_moment[...] = beta2 * second_moment + (1 - beta2) * g * g
+        if self.bias_correction:
+            first_unbias = first_moment / (1 - beta1 ** t)
+            second_unbias = second_moment / (1 - beta2 ** t)
+        else:
+            first_unbias, second_unbias = first_moment, second_moment
+        p.data -= self.lr * first_unbias / (np.sqrt(second_unbias) + self.eps)
 
 
-def _unscaled(buffer: np.ndarray, scale: float) -> np.ndarray:
-    """``buffer`` itself when ``scale`` is 1, else ``scale * buffer`` (a copy, same dtype)."""
-    return buffer if scale == 1.0 else buffer * scale
+def check_betas(owner: str, betas) -> tuple[float, float]:
+    """``(beta1, beta2)`` as floats, each in [0, 1), or a clear error."""
+    try:
+        beta1, beta2 = betas
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}") from None
+    check_probability(owner, "betas[0]", beta1)
+    check_probability(owner, "betas[1]", beta2)
+    return float(beta1), float(beta2)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -357,7 +299,7 @@ def clip_grad_norm(params, max_norm) -> float:
     In place (the parameters keep their gradient arrays). Returns :math:`\|g\|` before clipping.
     """
     check_positive("clip_grad_norm", "max_norm", max_norm)
-    params = _param_list(params, "clip_grad_norm")
+    params = parameter_list(params, "clip_grad_norm")
     total = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
     if not math.isfinite(total):
         raise FloatingPointError(f"clip_grad_norm: the gradient norm is not finite ({total}); training has "
@@ -369,7 +311,7 @@ def clip_grad_norm(params, max_norm) -> float:
     return total
 
 
-_OPTIMIZERS = {
+OPTIMIZERS = {
     "sgd": (SGD, {}),
     "momentum": (SGD, {"momentum": 0.9}),
     "nesterov": (SGD, {"momentum": 0.9, "nesterov": True}),
@@ -379,13 +321,16 @@ _OPTIMIZERS = {
 }
 
 
-def get_optimizer(name: str, params, **kw) -> Optimizer:
+def get_optimizer(name: str, params, table=None, **kw) -> Optimizer:
     """Build an optimiser by name: ``sgd``, ``momentum`` (SGD, momentum 0.9), ``nesterov``, ``adagrad``,
     ``rmsprop``, ``adam``. Keyword arguments override the defaults:
-    ``get_optimizer("momentum", model.parameters(), lr=0.1)``."""
-    key = str(name).lower()
-    if key not in _OPTIMIZERS:
-        known = ", ".join(sorted(_OPTIMIZERS))
-        raise ValueError(f"get_optimizer: unknown optimiser {name!r}; known: {known}")
-    cls, defaults = _OPTIMIZERS[key]
+    ``get_optimizer("momentum", model.parameters(), lr=0.1)``. ``table`` (name -> (class, defaults)) defaults
+    to :data:`OPTIMIZERS`."""
+    table = OPTIMIZERS if table is None else table
+    if not isinstance(name, str):
+        raise TypeError(f"get_optimizer: name must be a string such as 'adam', got {name!r}")
+    key = name.lower()
+    if key not in table:
+        raise ValueError(f"get_optimizer: unknown optimiser {name!r}; known: {', '.join(sorted(table))}")
+    cls, defaults = table[key]
     return cls(params, **{**defaults, **kw})

@@ -8,8 +8,8 @@ import numbers
 
 import numpy as np
 
-from course_lib._util import as_rng, check_positive, check_probability
-from course_lib.module import Module, Parameter, _check_input, _float_dtype, _positive_int
+from course_lib.module import Module, Parameter, check_input
+from course_lib.validation import as_rng, check_positive, check_probability, float_dtype, positive_int
 
 
 class Dropout(Module):
@@ -62,13 +62,15 @@ class Dropout(Module):
             if self.mode == "inverted":
                 factor *= 1.0 / (1.0 - self.p)
             self._factor = factor
+        self._shape = x.shape
         return self._scale(x)
 
     def backward(self, grad_out):
         r""":math:`\partial L/\partial x = g\odot` (the factor of the last forward); shape of x."""
         if self._factor is None:
-            raise self._no_forward()
-        return self._scale(grad_out)
+            raise self.no_forward_error()
+        shape = self._factor.shape if isinstance(self._factor, np.ndarray) else self._shape
+        return self._scale(self.check_grad_out(grad_out, shape))
 
     def _scale(self, a):
         f = self._factor
@@ -90,11 +92,11 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=np.float64):
-        self.num_features = _positive_int("BatchNorm1d", "num_features", num_features)
+        self.num_features = positive_int("BatchNorm1d", "num_features", num_features)
         check_positive("BatchNorm1d", "eps", eps)
         if momentum is not None and not (isinstance(momentum, numbers.Real) and 0 <= momentum <= 1):
             raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] or None, got {momentum!r}")
-        dt = _float_dtype("BatchNorm1d", dtype)
+        dt = float_dtype("BatchNorm1d", dtype)
         self.eps, self.momentum = float(eps), momentum
         self.gamma = Parameter(np.ones(self.num_features, dt), "gamma")
         self.beta = Parameter(np.zeros(self.num_features, dt), "beta")
@@ -108,7 +110,7 @@ class BatchNorm1d(Module):
         with the running statistics. x (batch, features) -> y (batch, features)."""
         x = np.asarray(x)
         if x.ndim != 2 or x.shape[1] != self.num_features:
-            _check_input(self, x, self.num_features)
+            check_input(self, x, self.num_features)
         if self.training:
             m = x.shape[0]
             if m < 2:
@@ -139,11 +141,9 @@ class BatchNorm1d(Module):
         \overline{d\hat x}\big)` (bars: batch means); inference:
         :math:`d/\sqrt{\sigma^2_{run}+\varepsilon}`."""
         if self._cache is None:
-            raise self._no_forward()
+            raise self.no_forward_error()
         xhat, inv_std, batch_stats = self._cache
-        if grad_out.shape != xhat.shape:
-            raise ValueError(f"{self!r}.backward got grad_out of shape {grad_out.shape}; "
-                             f"expected {xhat.shape} like the last output")
+        grad_out = self.check_grad_out(grad_out, xhat.shape)
         gamma = self.gamma.data
         dgamma = np.einsum("ij,ij->j", grad_out, xhat)
         self.beta.grad += grad_out.sum(axis=0)

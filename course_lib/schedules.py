@@ -9,18 +9,19 @@ set its ``lr`` once per epoch::
         sched.step()                  # t += 1; opt.lr = lr_at(t)
 
 Conventions as PyTorch's ``StepLR``/``ExponentialLR``: :math:`t = 0` before the first ``step()`` (the
-first epoch runs at :math:`\alpha_0`), and :math:`\alpha_t` uses the closed form, so
-``ExponentialLR(opt, k)`` equals ``torch.optim.lr_scheduler.ExponentialLR(opt, gamma=exp(-k))``.
+first epoch runs at :math:`\alpha_0`), and :math:`\alpha_t` uses the closed form. ``ExponentialLR(opt, gamma)``
+takes PyTorch's per-epoch factor :math:`\gamma` (:math:`\alpha_t = \alpha_0\gamma^t`); the lecture's rate
+:math:`k` of :math:`\alpha_0 e^{-kt}` is ``ExponentialLR(opt, k=k)``, the same as :math:`\gamma = e^{-k}`.
 """
 from __future__ import annotations
 
 import math
 import numbers
 
-from course_lib._util import check_positive
+from course_lib.validation import check_positive
 
 __all__ = [
-    "step_decay", "exponential_decay", "inverse_time_decay", "StepLR", "ExponentialLR", "InverseTimeLR",
+    "Scheduler", "step_decay", "exponential_decay", "inverse_time_decay", "StepLR", "ExponentialLR", "InverseTimeLR",
 ]
 
 
@@ -68,7 +69,7 @@ def inverse_time_decay(lr0, t, k) -> float:
     return float(lr0 / (1.0 + k * t))
 
 
-class _Scheduler:
+class Scheduler:
     """Wraps an optimiser: remembers :math:`\\alpha_0` = its ``lr`` at construction; ``t`` = epochs done."""
 
     def __init__(self, optimizer):
@@ -97,7 +98,7 @@ class _Scheduler:
         return f"{type(self).__name__}(lr0={self.lr0:g}, t={self.t}, lr={self.lr:g})"
 
 
-class StepLR(_Scheduler):
+class StepLR(Scheduler):
     r""":math:`\alpha_t = \alpha_0 \gamma^{\lfloor t/s \rfloor}` (see :func:`step_decay`); PyTorch's
     StepLR."""
 
@@ -111,20 +112,34 @@ class StepLR(_Scheduler):
         return step_decay(self.lr0, t, self.step_size, self.gamma)
 
 
-class ExponentialLR(_Scheduler):
-    r""":math:`\alpha_t = \alpha_0 e^{-kt}` (see :func:`exponential_decay`); PyTorch's ExponentialLR with
-    :math:`\gamma = e^{-k}`."""
+class ExponentialLR(Scheduler):
+    r""":math:`\alpha_t = \alpha_0 \gamma^t`, PyTorch's ExponentialLR: ``ExponentialLR(opt, gamma=0.9)``.
 
-    def __init__(self, optimizer, k):
+    The lecture writes the same schedule as :math:`\alpha_0 e^{-kt}` (:func:`exponential_decay`):
+    ``ExponentialLR(opt, k=0.1)`` is :math:`\gamma = e^{-k}`. Give exactly one of the two.
+    """
+
+    def __init__(self, optimizer, gamma=None, *, k=None):
         super().__init__(optimizer)
-        check_positive(type(self).__name__, "k", k, allow_zero=True)
-        self.k = k
+        name = type(self).__name__
+        if (gamma is None) == (k is None):
+            raise TypeError(f"{name}: give the per-epoch factor gamma (as PyTorch: gamma=0.9) or the lecture's "
+                            f"rate k (alpha_0 e^(-k t)), exactly one; got gamma={gamma!r}, k={k!r}")
+        if k is None:
+            check_positive(name, "gamma", gamma)
+            if gamma > 1:
+                raise ValueError(f"{name}: gamma must be in (0, 1] for a decay, got {gamma!r}")
+            self.k = -math.log(gamma)
+        else:
+            check_positive(name, "k", k, allow_zero=True)
+            self.k = k
+        self.gamma = math.exp(-self.k)
 
     def lr_at(self, t) -> float:
         return exponential_decay(self.lr0, t, self.k)
 
 
-class InverseTimeLR(_Scheduler):
+class InverseTimeLR(Scheduler):
     r""":math:`\alpha_t = \alpha_0 / (1 + k t)` (see :func:`inverse_time_decay`)."""
 
     def __init__(self, optimizer, k):

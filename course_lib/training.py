@@ -14,19 +14,20 @@ metrics, and the learning rate per epoch.
 """
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 
 import numpy as np
 
-from course_lib._util import as_rng
+from course_lib.regularisation import BatchNorm1d
+from course_lib.validation import as_rng
 
 __all__ = ["iterate_minibatches", "fit", "evaluate", "predict", "accuracy", "History", "TrainingDiverged"]
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite; ``epoch`` and ``batch`` count from 1, as in the message."""
+    """The loss became NaN or infinite; ``epoch`` and ``batch`` count from 1, as in the message (``batch`` is
+    None for the validation loss)."""
 
     def __init__(self, message, epoch, batch, loss):
         super().__init__(message)
@@ -73,22 +74,24 @@ def _check_batch_size(owner: str, batch_size) -> int:
     return int(batch_size)
 
 
-def iterate_minibatches(X, y, batch_size, shuffle=True, rng=None):
-    """Yield ``(Xb, yb)`` minibatches covering every sample once; the last batch may be smaller.
+def iterate_minibatches(X, y, batch_size, shuffle=True, rng=None, drop_last=False):
+    """Yield ``(Xb, yb)`` minibatches covering every sample once; the last batch may be smaller (with
+    ``drop_last=True`` a last batch smaller than ``batch_size`` is left out).
 
     With ``shuffle`` the order is a permutation drawn from ``rng`` (pass one Generator to get a different but
     reproducible order every epoch). Shapes: ``Xb`` (b, ...), ``yb`` (b, ...), b <= ``batch_size``.
     """
     X, y = _check_xy("iterate_minibatches", X, y)
     batch_size = _check_batch_size("iterate_minibatches", batch_size)
+    end = X.shape[0] - X.shape[0] % batch_size if drop_last else X.shape[0]
     if not shuffle:
-        for start in range(0, X.shape[0], batch_size):
+        for start in range(0, end, batch_size):
             yield X[start:start + batch_size], y[start:start + batch_size]
         return
     # Gather batch by batch: a whole-epoch copy of a 60,000-row X cost 2-7x more than the per-batch gathers
     # (benchmark (c)) and doubles the memory; the batches are the same either way.
     order = as_rng(rng).permutation(X.shape[0])
-    for start in range(0, X.shape[0], batch_size):
+    for start in range(0, end, batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], y[idx]
 
@@ -97,10 +100,11 @@ def iterate_minibatches(X, y, batch_size, shuffle=True, rng=None):
 def accuracy(pred, y, from_logits=None) -> float:
     r"""Fraction of correct predictions.
 
-    Multi-class, ``pred`` (batch, C) logits or probabilities: :math:`\hat y = \arg\max_k` pred; ``y`` class
-    indices (batch,) or one-hot (batch, C). Binary, ``pred`` (batch, 1) or (batch,): :math:`\hat y = [z > 0]`
-    for a logit, :math:`[p > 1/2]` for a probability; ``y`` in {0, 1}. ``from_logits=None`` guesses: values
-    outside [0, 1] mean logits (``fit`` decides from the loss instead: ``...WithLogits`` means logits).
+    Multi-class, ``pred`` (batch, C) logits or probabilities (the same answer): :math:`\hat y = \arg\max_k`
+    pred; ``y`` class indices (batch,) or one-hot (batch, C). Binary, ``pred`` (batch, 1) or (batch,), ``y`` in
+    {0, 1}: say what ``pred`` holds, ``from_logits=True`` for logits (:math:`\hat y = [z > 0]`) or ``False``
+    for probabilities (:math:`\hat y = [p > 1/2]`); the values' range cannot tell (three positive logits
+    look like probabilities). ``fit`` decides from the loss: ``...WithLogits`` means logits.
     """
     pred, y = np.asarray(pred), np.asarray(y)
     if pred.ndim == 0 or y.ndim == 0 or pred.shape[0] != y.shape[0] or pred.shape[0] == 0:
@@ -112,10 +116,11 @@ def accuracy(pred, y, from_logits=None) -> float:
         if y.shape == pred.shape:
             y = y.argmax(axis=1)
     elif pred.ndim == 1 or (pred.ndim == 2 and pred.shape[1] == 1):
-        p = pred.reshape(n)
-        if from_logits is None:
-            from_logits = bool(p.min() < 0 or p.max() > 1)
-        guess = p > (0.0 if from_logits else 0.5)
+        if from_logits not in (True, False):
+            raise ValueError(f"accuracy: for one output per sample, pass from_logits=True (pred are logits, "
+                             f"threshold 0) or from_logits=False (probabilities, threshold 0.5); got "
+                             f"from_logits={from_logits!r}")
+        guess = pred.reshape(n) > (0.0 if from_logits else 0.5)
     else:
         raise ValueError(f"accuracy: pred must be (batch, classes) or (batch, 1), got shape {pred.shape}")
     if y.size != n:
@@ -123,11 +128,27 @@ def accuracy(pred, y, from_logits=None) -> float:
     return float(np.count_nonzero(guess == y.reshape(n)) / n)
 
 
-def _metric_functions(metrics, loss) -> list:
-    """``[(name, f(pred, y) -> float)]`` from names ("accuracy") and callables."""
-    from_logits = "logits" in type(loss).__name__.lower() or None
+#: the losses of classification: fit reports accuracy for them by default, and they take logits
+CLASSIFICATION_LOSSES = ("SoftmaxCrossEntropyLoss", "BCEWithLogitsLoss")
+
+
+def default_metrics(loss) -> tuple:
+    """``("accuracy",)`` for a classification loss (softmax or binary cross-entropy), none otherwise (MSE:
+    a regression has no accuracy)."""
+    return ("accuracy",) if type(loss).__name__ in CLASSIFICATION_LOSSES else ()
+
+
+def metric_functions(metrics, loss) -> list:
+    """``[(name, f(pred, y) -> float)]`` from names ("accuracy") and callables; ``None``: the default for the
+    loss (:func:`default_metrics`); a single name or function counts as one metric."""
+    if metrics is None:
+        metrics = default_metrics(loss)
+    elif isinstance(metrics, str) or callable(metrics):
+        metrics = (metrics,)
+    name = type(loss).__name__.lower()
+    from_logits = True if "logits" in name or "crossentropy" in name else False if "mse" in name else None
     out = []
-    for m in metrics or ():
+    for m in metrics:
         if m == "accuracy":
             out.append(("accuracy", lambda p, t: accuracy(p, t, from_logits=from_logits)))
         elif callable(m):
@@ -186,27 +207,32 @@ def _evaluate(model, X, y, loss, metric_fns, batch_size) -> dict:
     return out
 
 
-def evaluate(model, X, y, loss, metrics=("accuracy",), batch_size=256) -> dict:
-    """Loss and metrics of the model on ``(X, y)`` in inference mode: ``{"loss": ..., "accuracy": ...}``."""
+def evaluate(model, X, y, loss, metrics=None, batch_size=256) -> dict:
+    """Loss and metrics of the model on ``(X, y)`` in inference mode: ``{"loss": ..., "accuracy": ...}``
+    (``metrics=None``: accuracy for a classification loss, none for a regression)."""
     X, y = _check_xy("evaluate", X, y)
-    return _evaluate(model, X, y, loss, _metric_functions(metrics, loss), batch_size)
+    return _evaluate(model, X, y, loss, metric_functions(metrics, loss), batch_size)
 
 
 # --------------------------------------------------------------------------------------------- fit
-def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=None, metrics=("accuracy",),
-        early_stopping=None, scheduler=None, progress=True, rng=None) -> History:
+def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=None, metrics=None,
+        early_stopping=None, scheduler=None, progress=True, rng=None, drop_last=False) -> History:
     """Train ``model`` by minibatch gradient descent and return the :class:`History`.
 
     Each epoch: ``model.train()``, shuffle with ``rng``, and for every minibatch ``zero_grad``, forward, loss,
     backward, ``optimizer.step()``; then ``model.eval()`` to score ``validation_data=(X_val, y_val)``, and
     ``scheduler.step()`` once. The recorded training loss/metrics are means over the epoch's batches
-    (weighted by batch size), measured while the weights moved, as Keras reports them.
+    (weighted by batch size), measured while the weights moved, as Keras reports them. ``metrics``: names
+    ("accuracy") and functions ``f(pred, y)``; ``None`` reports accuracy for a classification loss
+    (softmax or binary cross-entropy) and nothing for a regression (MSE). ``drop_last=True`` leaves out a last
+    minibatch smaller than ``batch_size`` (needed with BatchNorm1d when it would hold one row).
 
     ``early_stopping=patience``: stop when the monitored loss (``val_loss``, or the training loss without
     validation data) has not improved for ``patience`` epochs, and in any case **restore the weights (and
     BatchNorm running statistics) of the best epoch** at the end. ``progress`` shows one ``tqdm.auto`` bar per
     call, with the epoch's numbers as postfix. Raises :class:`TrainingDiverged`, naming the epoch and the
-    batch, as soon as the loss is NaN or infinite. The model's train/eval modes are restored on return.
+    batch, as soon as the loss is NaN or infinite; so does a NaN or infinite validation loss (under early
+    stopping, after restoring the best epoch's weights). The model's train/eval modes are restored on return.
     """
     X, y = _check_xy("fit", X, y)
     batch_size = _check_batch_size("fit", batch_size)
@@ -230,8 +256,9 @@ def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=
         if missing:
             raise TypeError(f"fit: {what} {type(obj).__name__} has no {', '.join(missing)}; pass the "
                             f"{what} object itself")
+    check_batch_norm_batches(model, X.shape[0], batch_size, drop_last)
     rng = as_rng(rng)
-    metric_fns = _metric_functions(metrics, loss)
+    metric_fns = metric_functions(metrics, loss)
     names = [n for n, _ in metric_fns]
     keys = ["loss", *names]
     if validation_data is not None:
@@ -240,10 +267,9 @@ def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=
     h = history.history
     monitor = "val_loss" if validation_data is not None else "loss"
     best, best_state, waited = math.inf, None, 0
-    n_batches = -(-X.shape[0] // batch_size)
+    n_batches = X.shape[0] // batch_size if drop_last else -(-X.shape[0] // batch_size)
+    n_seen = n_batches * batch_size if drop_last else X.shape[0]
     modes = _save_modes(model)
-    # The data needs no gradient: a model that can skip the first layer's input gradient does (Sequential).
-    backward_kw = {"input_grad": False} if "input_grad" in inspect.signature(model.backward).parameters else {}
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -253,7 +279,8 @@ def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=
             model.train()
             lr = float(getattr(optimizer, "lr", math.nan))
             total, sums = 0.0, [0.0] * len(metric_fns)
-            for batch, (Xb, yb) in enumerate(iterate_minibatches(X, y, batch_size, rng=rng)):
+            for batch, (Xb, yb) in enumerate(iterate_minibatches(X, y, batch_size, rng=rng,
+                                                                          drop_last=drop_last)):
                 optimizer.zero_grad()
                 pred = model.forward(Xb)
                 value = loss.forward(pred, yb)
@@ -263,20 +290,26 @@ def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=
                         f"batch {batch + 1} of {n_batches} (lr={lr:g}); lower the learning rate, clip "
                         f"gradients (optim.clip_grad_norm) or check the inputs for NaN",
                         epoch + 1, batch + 1, value)
-                model.backward(loss.backward(), **backward_kw)
+                model.backward(loss.backward())
                 optimizer.step()
                 m = Xb.shape[0]
                 total += value * m
                 for i, (_, fn) in enumerate(metric_fns):
                     sums[i] += fn(pred, yb) * m
-            h["loss"].append(total / X.shape[0])
+            h["loss"].append(total / n_seen)
             for name, s in zip(names, sums):
-                h[name].append(s / X.shape[0])
+                h[name].append(s / n_seen)
             if validation_data is not None:
                 for k, v in _evaluate(model, X_val, y_val, loss, metric_fns, 256).items():
                     h[f"val_{k}"].append(v)
             h["lr"].append(lr)
             history.epochs = epoch + 1
+            if not math.isfinite(h[monitor][-1]):
+                restored = restore_best(model, best_state, history)
+                raise TrainingDiverged(
+                    f"fit: the {monitor} is {h[monitor][-1]} at epoch {epoch + 1} of {epochs} (lr={lr:g}); "
+                    f"{restored}lower the learning rate or check the validation data for NaN",
+                    epoch + 1, None, h[monitor][-1])
             if h[monitor][-1] < best:
                 best, history.best_epoch, waited = h[monitor][-1], epoch, 0
                 if early_stopping is not None:
@@ -291,11 +324,33 @@ def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=
             if early_stopping is not None and waited >= early_stopping:
                 history.stopped_early = epoch + 1 < epochs
                 break
-        if best_state is not None and history.best_epoch != history.epochs - 1:
-            for a, saved in zip(_state_arrays(model), best_state):
-                a[...] = saved
+        restore_best(model, best_state, history)
     finally:
         if bar is not None:
             bar.close()
         _restore_modes(modes)
     return history
+
+
+def restore_best(model, best_state, history) -> str:
+    """Put back the best epoch's arrays (early stopping); returns a phrase for a message saying so."""
+    if best_state is None or history.best_epoch == history.epochs - 1:
+        return ""
+    for a, saved in zip(_state_arrays(model), best_state):
+        a[...] = saved
+    return f"the weights of the best epoch ({history.best_epoch + 1}) were restored; "
+
+
+def check_batch_norm_batches(model, n: int, batch_size: int, drop_last: bool) -> None:
+    """BatchNorm1d cannot normalise a batch of one row in training: say so before training starts."""
+    modules = model.modules() if hasattr(model, "modules") else ()
+    if not any(isinstance(m, BatchNorm1d) for m in modules):
+        return
+    if batch_size == 1 or n == 1:
+        raise ValueError(f"fit: the model has BatchNorm1d, which needs at least 2 samples per minibatch in "
+                         f"training, but batch_size={batch_size} and {n} samples give batches of one row; use "
+                         f"batch_size >= 2")
+    if n % batch_size == 1 and not drop_last:
+        raise ValueError(f"fit: {n} samples in batches of {batch_size} leave a last minibatch of one row, which "
+                         f"BatchNorm1d cannot normalise in training; pass drop_last=True (that row is then "
+                         f"skipped in each epoch, a different one each time) or choose another batch_size")

@@ -17,7 +17,7 @@ import numpy as np
 
 from course_lib import activations
 from course_lib.plotting import plot_activation, saturated_intervals, saturation_mask
-from course_lib.widgets._common import WIDE, App, check_choice, check_range
+from course_lib.widgets.common import WIDE, App, check_choice, check_range
 
 # slider ranges for the parameters the activations take (name -> (min, max, step))
 PARAM_RANGES = {

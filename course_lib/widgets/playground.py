@@ -23,10 +23,10 @@ import ipywidgets as W
 import numpy as np
 
 from course_lib import datasets, layers, losses, optim
-from course_lib._util import as_rng
 from course_lib.plotting import plot_decision_boundary
 from course_lib.training import iterate_minibatches
-from course_lib.widgets._common import WIDE, App, check_range, set_controls
+from course_lib.validation import as_rng
+from course_lib.widgets.common import WIDE, App, check_range, set_controls
 
 FEATURES = {
     "x1": lambda X: X[:, 0],
@@ -304,6 +304,12 @@ class Playground(App):
         if self.diverged:
             return self
         s = self.settings
+        if s["batch_norm"] and s["batch_size"] < 2:
+            # every minibatch would be a single row, which batch statistics cannot normalise: say so rather
+            # than count epochs in which nothing trains
+            self.status.value = ("<b style='color:#d7191c'>batch norm needs a batch size of at least 2: raise "
+                                 "the batch size or untick batch norm</b>")
+            return self
         penalty = {"L1": losses.l1_penalty, "L2": losses.l2_penalty}.get(s["regularization"])
         Xin = self._inputs(self.X_train)
         # a blow-up is reported as "diverged" in the status line, not as numpy overflow warnings

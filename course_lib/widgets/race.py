@@ -16,7 +16,7 @@ import numpy as np
 
 from course_lib import landscapes
 from course_lib.plotting import plot_trajectories
-from course_lib.widgets._common import WIDE, App, check_choice, check_range
+from course_lib.widgets.common import WIDE, App, check_choice, check_range
 
 # optimiser -> (default lr, second hyper-parameter (name, default, min, max) or None)
 RACERS = {

@@ -18,7 +18,7 @@ import ipywidgets as W
 
 from course_lib.autograd import Value, node_name, topological_order
 from course_lib.plotting import draw_graph, graph_figsize
-from course_lib.widgets._common import App, check_choice, check_range
+from course_lib.widgets.common import App, check_choice, check_range
 
 
 def _labelled(v, label):

@@ -42,3 +42,25 @@ def test_bad_input_exits_2_with_a_clear_message(course, capsys, argv, message):
 def test_a_missing_course_folder_is_named(tmp_path, capsys):
     assert main(["--course", str(tmp_path / "nope"), "export"]) == 2
     assert "course folder" in capsys.readouterr().err
+
+
+def test_export_for_canvas_and_moodle_writes_the_same_grades_as_the_course_csv(course, capsys):
+    import csv
+
+    root = str(course.root)
+    assert main(["--course", root, "roster", "import", str(course.root / "roster.csv")]) == 0
+    assert main(["--course", root, "release"]) == 0
+    plain, canvas = course.root / "g.csv", course.root / "canvas.csv"
+    assert main(["--course", root, "export", "--out", str(plain)]) == 0
+    assert main(["--course", root, "export", "--format", "canvas", "--out", str(canvas),
+                 "--canvas-assignment", "ps1=4711"]) == 0
+    assert "wrote canvas grades for 3 student(s) and 1 assignment(s)" in capsys.readouterr().out
+    grades = {r["student"]: r["score"] for r in csv.DictReader(plain.open())}
+    lines = list(csv.DictReader(canvas.open()))
+    assert lines[0]["Student"] == "Points Possible"
+    assert {r["SIS User ID"]: r["ps1 (4711)"] for r in lines[1:]} == {s: f"{float(g):g}" for s, g in grades.items()}
+    moodle = course.root / "m.csv"
+    assert main(["--course", root, "export", "--format", "moodle", "--out", str(moodle)]) == 0
+    lines = list(csv.DictReader(moodle.open()))
+    assert {r["Email address"]: r["ps1"] for r in lines} == {f"{s}@example.org": f"{float(g):g}"
+                                                            for s, g in grades.items()}

@@ -45,6 +45,7 @@ def test_training_case_reports_a_finite_ratio_against_both_torch_optimisers(trai
     assert set(r["ratios"]) == {"torch", "torch_fused"}, \
         f"ratios against {set(r['ratios'])}, expected both Adams"
     assert_ratios(r["ratios"], f"training case {case}")
+    assert_ratios({"reference": r["reference_ratio"]}, f"training case {case}, reference / fast")
     assert r["n"] == TINY_N[case], f"case {case} trained on {r['n']} samples, expected {TINY_N[case]}"
 
 
@@ -53,6 +54,7 @@ def test_training_case_reports_a_finite_ratio_against_both_torch_optimisers(trai
 def test_course_lib_and_torch_train_the_same_network_to_the_same_weights(training_results, case):
     # after one epoch from the same weights in the same batch order, only float32 rounding separates them
     gaps = training_results[case]["weight_gap"]
+    assert set(gaps) == {"reference", "torch", "torch_fused"}, f"compared with {sorted(gaps)}"
     for name, gap in gaps.items():
         assert gap < 1e-3, \
             f"case {case}: weights differ from {name}'s by {gap:.2e} after one epoch, expected < 1e-3"

@@ -1,7 +1,7 @@
 """The shared timing helpers: alternating order, medians, ratios (no wall-clock assertions)."""
 import pytest
 
-from bench._timing import Samples, alternate, ratio, run_isolated
+from bench.timing import Samples, alternate, ratio, run_isolated
 
 
 def test_alternate_rotates_who_goes_first_and_times_everyone_equally():

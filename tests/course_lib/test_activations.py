@@ -294,3 +294,17 @@ def test_describe_reports_parameters_and_kinks():
     info = describe(get_activation("hardtanh", min_val=-2.0, max_val=3.0))
     assert info["params"] == {"min_val": -2.0, "max_val": 3.0} and info["kinks"] == (-2.0, 3.0)
     assert repr(get_activation("elu", alpha=0.5)) == "ELU(alpha=0.5)"
+
+
+def test_activation_table_has_a_complete_row_for_every_activation():
+    from course_lib.activations import TABLE_COLUMNS, activation_table
+    rows = activation_table()
+    assert [r["name"] for r in rows] == names(), "one row per registered activation, sorted by name"
+    for r in rows:
+        assert tuple(r) == TABLE_COLUMNS, f"{r['name']}: columns {tuple(r)}"
+        assert r["formula"] and r["derivative"], f"{r['name']}: the formula and derivative must not be empty"
+        assert all(isinstance(r[k], bool) for k in ("zero_centred", "saturates", "monotonic", "uses_exp"))
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["tanh"]["zero_centred"] and by_name["tanh"]["saturates"]
+    assert not by_name["relu"]["saturates"] and by_name["relu"]["kinks"] == (0.0,)
+    assert by_name["sigmoid"]["uses_exp"] and not by_name["relu"]["uses_exp"]

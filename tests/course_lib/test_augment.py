@@ -140,3 +140,89 @@ def test_wrong_dtype_and_bad_parameters_are_named():
         A.greyscale(np.zeros((3, 3, 4)))
     with pytest.raises(ValueError, match="p must be in"):
         A.RandomHorizontalFlip(p=1.5)
+
+
+# --------------------------------------------------------------------------- ambiguous shapes
+def test_a_stack_of_grey_images_passed_as_one_image_is_an_error_that_names_batch(rng):
+    stack = rng.random((5, 28, 28))
+    with pytest.raises(ValueError, match=r"not an \(H, W, C\) image.*stack of 5 grey images use \.batch"):
+        A.RandomRotation(10)(stack, rng=0)
+    out = A.RandomRotation(10).batch(stack, rng=0)
+    assert out.shape == stack.shape
+
+
+def test_a_channels_first_image_is_an_error_that_says_how_to_move_the_axis(rng):
+    with pytest.raises(ValueError, match=r"looks channels-first.*np\.moveaxis\(image, 0, -1\)"):
+        A.hflip(rng.random((3, 16, 16)))
+    with pytest.raises(ValueError, match=r"looks channels-first.*np\.moveaxis\(images, 1, -1\)"):
+        A.RandomGreyscale(p=1.0).batch(rng.random((4, 3, 16, 16)))
+
+
+def test_batch_of_a_single_rgb_image_is_an_error_not_h_grey_images(rng):
+    with pytest.raises(ValueError, match=r"looks like one colour image \(H, W, 3\).*images\[None\]"):
+        A.RandomBrightness().batch(rng.random((16, 16, 3)))
+    out = A.RandomBrightness().batch(rng.random((16, 16, 3))[None], rng=0)
+    assert out.shape == (1, 16, 16, 3)
+
+
+# --------------------------------------------------------------------------- colour and compression
+COLOUR = [A.RGBShift(), A.HueSaturationValue(), A.CLAHE(), A.JpegCompression()]
+
+
+@pytest.mark.parametrize("transform", COLOUR, ids=lambda t: type(t).__name__)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "uint8"])
+def test_colour_transforms_keep_shape_dtype_range_and_are_reproducible(transform, dtype, rng):
+    image = rng.random((19, 21, 3))
+    img = (image * 255).astype(np.uint8) if dtype == "uint8" else image.astype(dtype)
+    out = transform(img, rng=3)
+    assert out.shape == img.shape and out.dtype == img.dtype, f"{transform!r}: {out.shape} {out.dtype}"
+    np.testing.assert_array_equal(out, transform(img, rng=3), err_msg=f"{transform!r} differs for the same seed")
+    assert not np.array_equal(out, img), f"{transform!r} left the image unchanged"
+    if dtype != "uint8":
+        assert 0 <= out.min() and out.max() <= 1, f"{transform!r} left [0, 1]"
+    assert transform.batch(np.stack([img, img]), rng=3).shape == (2, *img.shape)
+
+
+def test_rgb_shift_adds_one_constant_per_channel(rng):
+    image = 0.2 + 0.6 * rng.random((8, 9, 3))
+    np.testing.assert_allclose(A.rgb_shift(image, (0.1, 0.0, -0.15)), image + [0.1, 0.0, -0.15], atol=1e-15)
+    out = A.RGBShift(r_shift=0.1, g_shift=0.0, b_shift=(0.05, 0.1))(image, rng=0)
+    delta = (out - image).reshape(-1, 3)
+    assert np.allclose(delta, delta[0]), "the shift must be the same for every pixel of a channel"
+    assert abs(delta[0, 0]) <= 0.1 and delta[0, 1] == 0 and 0.05 <= delta[0, 2] <= 0.1, f"shifts {delta[0]}"
+    with pytest.raises(ValueError, match="needs an RGB image"):
+        A.RGBShift()(rng.random((8, 8)), rng=0)
+
+
+def test_hsv_round_trip_hue_turn_and_desaturation(rng):
+    from course_lib.augment_colour import hsv_to_rgb, rgb_to_hsv
+    image = rng.random((10, 10, 3))
+    np.testing.assert_allclose(hsv_to_rgb(rgb_to_hsv(image)), image, atol=1e-12, err_msg="RGB -> HSV -> RGB")
+    np.testing.assert_allclose(A.hue_saturation_value(image, 0.0, 0.0, 0.0), image, atol=1e-12)
+    red = np.array([[[1.0, 0.0, 0.0]]])
+    np.testing.assert_allclose(A.hue_saturation_value(red, 1 / 3, 0, 0), [[[0.0, 1.0, 0.0]]], atol=1e-12,
+                               err_msg="a third of a turn takes red to green")
+    grey = A.hue_saturation_value(image, 0.0, -1.0, 0.0)
+    np.testing.assert_allclose(grey, np.repeat(image.max(axis=-1, keepdims=True), 3, axis=-1), atol=1e-12,
+                               err_msg="no saturation leaves the value V = max(R, G, B) in every channel")
+
+
+def test_clahe_raises_the_contrast_of_a_dull_image_and_keeps_a_flat_one_flat(rng):
+    dull = 0.4 + 0.1 * rng.random((32, 32))
+    out = A.clahe(dull, clip_limit=4.0, tiles=(4, 4))
+    assert out.std() > 1.5 * dull.std(), f"contrast {dull.std():.3f} -> {out.std():.3f}"
+    flat = np.full((16, 16), 0.5)
+    assert np.ptp(A.clahe(flat, 2.0)) < 1e-12, "a flat image has nothing to equalise: it must stay flat"
+    order = np.argsort(dull.ravel())
+    one_tile = A.clahe(dull, clip_limit=1e6, tiles=(1, 1)).ravel()
+    assert np.all(np.diff(one_tile[order]) >= -1e-12), "one tile: the mapping must keep the grey levels' order"
+
+
+def test_jpeg_compression_loses_more_at_lower_quality_and_keeps_a_smooth_image(rng):
+    image = rng.random((24, 24, 3))
+    errors = [np.abs(A.jpeg_compression(image, q) - image).mean() for q in (10, 50, 95)]
+    assert errors[0] > errors[1] > errors[2], f"mean error by quality 10/50/95: {errors}"
+    smooth = np.broadcast_to(np.linspace(0.2, 0.8, 16)[None, :, None], (16, 16, 3)).copy()
+    assert np.abs(A.jpeg_compression(smooth, 90) - smooth).max() < 0.02, "a smooth ramp survives quality 90"
+    with pytest.raises(ValueError, match=r"quality must be an integer in \[1, 100\], got 0"):
+        A.jpeg_compression(image, 0)

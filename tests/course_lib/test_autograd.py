@@ -181,8 +181,20 @@ def test_hand_built_node_uses_its_local_derivatives():
     c = Value(7.0, (a, b), "custom", label="c", _local=(10.0, -1.0))
     c.backward()
     assert (a.grad, b.grad, c.op, c.label) == (10.0, -1.0, "custom", "c")
-    with pytest.raises(ValueError, match="at most two inputs"):
-        Value(1.0, (a, b, c))
+    with pytest.raises(ValueError, match="one local derivative per input"):
+        Value(1.0, (a, b, c), _local=(1.0, 2.0))
+    u, v, w = Value(1.0), Value(2.0), Value(3.0)
+    d = Value(6.0, (u, v, w), "sum3", _local=(1.0, 2.0, 3.0))   # any number of inputs
+    d.backward()
+    assert (u.grad, v.grad, w.grad) == (1.0, 2.0, 3.0), "each input gets its local derivative times 1"
+
+
+def test_nan_propagates_through_relu_and_max_in_either_order():
+    import math
+    nan = Value(float("nan"))
+    assert math.isnan(nan.relu().data), "ReLU(NaN) must be NaN, as torch.relu, not 0"
+    for out in (nan.max(1.0), Value(1.0).max(nan), Value.max(2.0, nan), Value.max(nan, -5.0)):
+        assert math.isnan(out.data), f"max with a NaN input must be NaN whatever the order, got {out.data}"
 
 
 def test_log_of_non_positive_number_is_a_clear_error():

@@ -119,3 +119,21 @@ def test_split_rejects_impossible_fractions(kw, message):
 def test_split_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="X has 5 rows but y has 4"):
         train_val_test_split(np.zeros((5, 2)), np.zeros(4))
+
+
+def test_split_of_regression_targets_is_not_stratified_by_default(rng):
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40)            # 40 distinct real targets
+    (Xtr, ytr), (Xva, yva), (Xte, yte) = train_val_test_split(X, y, val=0.2, test=0.2, rng=0)
+    assert (len(ytr), len(yva), len(yte)) == (24, 8, 8), f"sizes {len(ytr)}, {len(yva)}, {len(yte)}"
+    assert sorted(np.concatenate([ytr, yva, yte])) == sorted(y)
+    with pytest.raises(ValueError, match="stratify=True needs class labels.*pass stratify=False"):
+        train_val_test_split(X, y, stratify=True)
+
+
+def test_split_of_one_hot_labels_is_stratified_by_class(rng):
+    classes = np.repeat([0, 1, 2, 3], 10)
+    y = np.eye(4)[classes]
+    X = rng.normal(size=(40, 2))
+    (_, ytr), (_, yva), (_, yte) = train_val_test_split(X, y, val=0.2, test=0.2, rng=0)
+    for part, n in ((ytr, 6), (yva, 2), (yte, 2)):
+        assert part.shape[1] == 4 and (part.sum(axis=0) == n).all(), f"per-class counts {part.sum(axis=0)}"

@@ -390,37 +390,3 @@ def test_compile_fit_predict_learn_xor(rng):
     assert last < 0.1 * first, f"expected the loss to fall tenfold: {first:.3f} -> {last:.3f}"
     pred = net.predict(X[:4]).argmax(axis=1)
     np.testing.assert_array_equal(pred, [0, 1, 1, 0], err_msg="the trained net must compute XOR")
-
-
-def test_sequential_can_skip_the_input_gradient_and_parameter_gradients_stay_the_same(rng):
-    from course_lib.layers import Linear, Sequential, Tanh
-
-    x, g = rng.normal(size=(6, 5)), rng.normal(size=(6, 2))
-    grads = []
-    for input_grad in (True, False):
-        model = Sequential(Linear(5, 4, rng=1), Tanh(), Linear(4, 2, rng=2))
-        model.forward(x)
-        returned = model.backward(g, input_grad=input_grad)
-        assert (returned is None) == (not input_grad), f"input_grad={input_grad} returned {type(returned)}"
-        grads.append([p.grad.copy() for p in model.parameters()])
-    for with_input, without in zip(*grads):
-        np.testing.assert_array_equal(without, with_input, err_msg="skipping dx changed a parameter gradient")
-
-
-def test_fit_does_not_ask_the_first_layer_for_an_input_gradient(rng):
-    from course_lib import losses, optim, training
-    from course_lib.layers import Linear, Sequential, Tanh
-
-    model = Sequential(Linear(3, 4, rng=0), Tanh(), Linear(4, 1, rng=1))
-    asked = []
-    first_backward = model.layers[0].backward
-
-    def spy(grad_out, input_grad=True):
-        asked.append(input_grad)
-        return first_backward(grad_out, input_grad=input_grad)
-
-    model.layers[0].backward = spy
-    X, y = rng.normal(size=(20, 3)), rng.normal(size=(20, 1))
-    training.fit(model, X, y, losses.MSELoss(), optim.SGD(model.parameters(), lr=0.1), epochs=1, batch_size=10,
-                 metrics=(), progress=False, rng=0)
-    assert asked == [False, False], f"expected two batches without an input gradient, got {asked}"

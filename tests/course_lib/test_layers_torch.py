@@ -4,6 +4,7 @@ import pytest
 
 from course_lib import layers as L
 from course_lib import losses
+from course_lib.fast import layers as fast_layers
 
 pytestmark = pytest.mark.torch
 TOL = dict(rtol=1e-6, atol=1e-9)
@@ -24,9 +25,10 @@ def _run_torch(module, x, g):
     return y, x.grad
 
 
+@pytest.mark.parametrize("path", [L, fast_layers], ids=["reference", "fast"])
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear_matches_torch(torch, rng, bias):
-    ours = L.Linear(5, 3, bias=bias, rng=rng)
+def test_linear_matches_torch(torch, rng, bias, path):
+    ours = path.Linear(5, 3, bias=bias, rng=rng)
     if bias:
         ours.bias.data[...] = rng.normal(size=3)
     theirs = torch.nn.Linear(5, 3, bias=bias)
@@ -115,3 +117,13 @@ def test_losses_match_torch(torch, rng, name, ours):
     expected = value_t.item()
     assert value == pytest.approx(expected, rel=1e-10), f"{name}: expected {expected}, got {value}"
     _close(loss.backward(), pred_t.grad, f"{name} gradient")
+
+
+@pytest.mark.parametrize("path", [L, fast_layers], ids=["reference", "fast"])
+def test_relu_matches_torch(torch, rng, path):
+    x, g = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    x[0, 0] = 0.0                                             # the kink: gradient 0, as PyTorch
+    ours = path.ReLU()
+    y_t, dx_t = _run_torch(torch.nn.ReLU(), _t(torch, x), torch.from_numpy(g))
+    _close(ours(x), y_t, "ReLU forward")
+    _close(ours.backward(g), dx_t, "ReLU grad input")

@@ -131,7 +131,7 @@ def _params(rng):
 
 
 @pytest.mark.parametrize("penalty, value_of", [
-    (losses.l2_penalty, lambda ws, lam: lam * sum((w ** 2).sum() for w in ws)),
+    (losses.l2_penalty, lambda ws, lam: lam / 2 * sum((w ** 2).sum() for w in ws)),
     (losses.l1_penalty, lambda ws, lam: lam * sum(np.abs(w).sum() for w in ws)),
 ])
 def test_penalty_value_and_gradient_match_the_definition(penalty, value_of, rng):
@@ -153,31 +153,37 @@ def test_penalty_value_and_gradient_match_the_definition(penalty, value_of, rng)
         assert err < TOL, f"{penalty.__name__} gradient of {p.name}: relative error {err:.2e} > {TOL}"
 
 
-def test_l2_penalty_gradient_is_weight_decay_with_twice_lambda(rng):
-    """The documented convention: l2_penalty(lam) adds 2*lam*w, i.e. SGD's weight_decay = 2*lam."""
-    p, lam = Parameter(rng.normal(size=(4, 4))), 0.05
-    losses.l2_penalty([p], lam, add_grad=True)
-    np.testing.assert_allclose(p.grad, (2 * lam) * p.data, rtol=1e-14,
-                               err_msg="expected the gradient weight_decay*w with weight_decay = 2*lam")
+def test_l2_penalty_gradient_equals_what_sgd_weight_decay_adds(rng):
+    """The course's convention: l2_penalty(lam) = lam/2 ||W||^2 adds lam*W, what SGD(weight_decay=lam) adds."""
+    from course_lib.optim import SGD
+    w0, lam = rng.normal(size=(4, 4)), 0.05
+    p, q = Parameter(w0.copy()), Parameter(w0.copy())
+    value = losses.l2_penalty([p], lam, add_grad=True)
+    assert value == pytest.approx(lam / 2 * (w0 ** 2).sum(), rel=1e-14)
+    SGD([q], lr=1.0, weight_decay=lam).step()           # q.grad is 0: the step is exactly what decay adds
+    np.testing.assert_allclose(p.grad, w0 - q.data, rtol=1e-14,
+                               err_msg="l2_penalty's gradient must equal the weight_decay term of SGD")
+    np.testing.assert_allclose(p.grad, lam * w0, rtol=1e-14)
 
 
-def test_l2_penalty_trains_like_sgd_weight_decay_of_twice_lambda(rng):
+def test_l2_penalty_trains_like_sgd_weight_decay_of_the_same_lambda(rng):
     from course_lib.optim import SGD
     w0, g, lam = rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), 0.05
     a, b = Parameter(w0.copy()), Parameter(w0.copy())
-    opt_a, opt_b = SGD([a], lr=0.1), SGD([b], lr=0.1, weight_decay=2 * lam)
+    opt_a, opt_b = SGD([a], lr=0.1), SGD([b], lr=0.1, weight_decay=lam)
     a.grad += g
     losses.l2_penalty([a], lam, add_grad=True)
     b.grad += g
     opt_a.step()
     opt_b.step()
     np.testing.assert_allclose(a.data, b.data, rtol=1e-13,
-                               err_msg="l2_penalty(lam) + SGD must equal SGD(weight_decay=2*lam)")
+                               err_msg="l2_penalty(lam) + SGD must equal SGD(weight_decay=lam)")
 
 
-def test_penalty_rejects_a_negative_lambda(rng):
-    with pytest.raises(ValueError, match="l2_penalty: lam must be .* >= 0, got -1"):
-        losses.l2_penalty(_params(rng), -1)
+@pytest.mark.parametrize("lam", [-1, "0.1", None, float("nan")])
+def test_penalty_rejects_a_negative_or_non_numeric_lambda(rng, lam):
+    with pytest.raises(ValueError, match=f"l2_penalty: lam must be .* >= 0, got {lam!r}"):
+        losses.l2_penalty(_params(rng), lam)
 
 
 def test_entropy_penalty_value_is_lambda_times_mean_entropy(rng):
@@ -201,3 +207,27 @@ def test_entropy_penalty_of_uniform_predictions_is_log_c_and_stationary():
     value, grad = losses.entropy_penalty(np.zeros((2, 4)), 1.0)
     assert value == pytest.approx(np.log(4)), f"expected log 4 = {np.log(4)}, got {value}"
     np.testing.assert_allclose(grad, 0.0, atol=1e-15, err_msg="maximum entropy must be a stationary point")
+
+
+# ------------------------------------------------------------------------------------------- misuse
+@pytest.mark.parametrize("loss, pred, target", [
+    (losses.MSELoss(), np.zeros((0, 1)), np.zeros(0)),
+    (losses.BCEWithLogitsLoss(), np.zeros((0, 1)), np.zeros(0)),
+    (losses.SoftmaxCrossEntropyLoss(), np.zeros((0, 3)), np.zeros(0, dtype=int)),
+], ids=lambda v: type(v).__name__ if isinstance(v, losses.Loss) else "")
+def test_an_empty_batch_is_a_clear_error_in_every_loss(loss, pred, target):
+    with pytest.raises(ValueError, match=r"empty batch.*shape \(0, \d\)"):
+        loss.forward(pred, target)
+
+
+def test_complex_predictions_are_refused_instead_of_losing_their_imaginary_part():
+    with pytest.raises(TypeError, match=r"real numbers, got an array of dtype complex128.*\.real"):
+        losses.MSELoss().forward(np.array([[1.0 + 2.0j]]), np.array([1.0]))
+    with pytest.raises(TypeError, match="targets must be real numbers"):
+        losses.MSELoss().forward(np.array([[1.0]]), np.array([1.0 + 1.0j]))
+
+
+@pytest.mark.parametrize("name", [None, 3, ["mse"]])
+def test_get_loss_of_a_non_string_gets_the_friendly_message(name):
+    with pytest.raises(ValueError, match=r"unknown loss .*; known losses: bce_with_logits"):
+        losses.get_loss(name)

@@ -71,10 +71,23 @@ def test_schedulers_follow_their_pure_functions():
     (lambda: inverse_time_decay(0.0, 1, k=1.0), "inverse_time_decay: lr0 must be > 0, got 0.0"),
     (lambda: StepLR(SGD([Param()], lr=0.1), step_size=2.5), "StepLR: step_size must be an integer >= 1"),
     (lambda: ExponentialLR(SGD([Param()], lr=0.1), k=-1), "ExponentialLR: k must be >= 0, got -1"),
+    (lambda: ExponentialLR(SGD([Param()], lr=0.1), gamma=1.5), r"gamma must be in \(0, 1\] for a decay"),
+    (lambda: ExponentialLR(SGD([Param()], lr=0.1), gamma="0.9"), "ExponentialLR: gamma must be > 0, got '0.9'"),
 ])
 def test_bad_schedule_arguments_are_rejected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_exponential_lr_takes_pytorchs_gamma_or_the_lectures_k_but_not_both():
+    by_gamma = lrs_over_epochs(ExponentialLR(SGD([Param()], lr=0.5), 0.8), 5)
+    assert by_gamma == pytest.approx([0.5 * 0.8 ** t for t in range(5)], rel=1e-14)
+    by_k = lrs_over_epochs(ExponentialLR(SGD([Param()], lr=0.5), k=-math.log(0.8)), 5)
+    assert by_k == pytest.approx(by_gamma, rel=1e-14)
+    with pytest.raises(TypeError, match="exactly one"):
+        ExponentialLR(SGD([Param()], lr=0.5))
+    with pytest.raises(TypeError, match="exactly one"):
+        ExponentialLR(SGD([Param()], lr=0.5), 0.9, k=0.1)
 
 
 @pytest.mark.torch
@@ -85,6 +98,8 @@ def test_step_and_exponential_lr_sequences_match_torch(torch):
          lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=4, gamma=0.5)),
         (lambda o: ExponentialLR(o, k=k),
          lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=math.exp(-k))),
+        (lambda o: ExponentialLR(o, gamma=0.7),
+         lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.7)),
     ):
         ours = lrs_over_epochs(make_ours(SGD([Param()], lr=0.2)), epochs)
         topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.2)

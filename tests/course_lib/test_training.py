@@ -51,11 +51,30 @@ def test_accuracy_for_multiclass_logits_and_one_hot_targets():
 
 
 def test_accuracy_for_a_single_logit_or_probability():
-    assert accuracy(np.array([[-1.0], [0.3], [2.0], [-0.2]]), [0, 1, 1, 1]) == 0.75   # logits: threshold 0
-    assert accuracy(np.array([[0.1], [0.3], [0.9], [0.6]]), [0, 1, 1, 1]) == 0.75     # probabilities: 1/2
+    logits = np.array([[-1.0], [0.3], [2.0], [-0.2]])
+    assert accuracy(logits, [0, 1, 1, 1], from_logits=True) == 0.75                       # threshold 0
+    assert accuracy(np.array([[0.1], [0.3], [0.9], [0.6]]), [0, 1, 1, 1], from_logits=False) == 0.75  # 1/2
     assert accuracy(np.array([0.1, 0.3]), [1, 1], from_logits=True) == 1.0
     with pytest.raises(ValueError, match=r"pred of shape \(3, 1\) and y of shape \(2,\)"):
-        accuracy(np.zeros((3, 1)), [0, 1])
+        accuracy(np.zeros((3, 1)), [0, 1], from_logits=True)
+
+
+def test_accuracy_of_one_output_must_be_told_logits_or_probabilities():
+    positive_logits = np.array([0.2, 0.4, 0.9])               # three logits of class 1, inside [0, 1]
+    assert accuracy(positive_logits, [1, 1, 1], from_logits=True) == 1.0
+    with pytest.raises(ValueError, match="pass from_logits=True .* or from_logits=False"):
+        accuracy(positive_logits, [1, 1, 1])
+
+
+def test_fit_reports_accuracy_for_classification_and_none_for_regression(rng):
+    X = rng.normal(size=(20, 2))
+    layer = Linear(2, 1, rng=0)
+    history = fit(layer, X, X[:, :1] * 3, MSELoss(), SGD(layer.parameters(), lr=0.1), epochs=1, progress=False)
+    assert list(history.history) == ["loss", "lr"], f"a regression has no accuracy, got {list(history.history)}"
+    layer = Linear(2, 1, rng=0)
+    history = fit(layer, X, (X[:, 0] > 0).astype(float), BCEWithLogitsLoss(), SGD(layer.parameters(), lr=0.1),
+                  epochs=1, progress=False, metrics="accuracy")
+    assert list(history.history) == ["loss", "accuracy", "lr"], "metrics='accuracy' is one metric, not letters"
 
 
 # --------------------------------------------------------------------------------------------- fit
@@ -211,3 +230,39 @@ def test_layer_gradients_reach_the_optimisers_flat_buffer(rng):
     opt.step()
     np.testing.assert_allclose(layer.weight.data, w0 - 0.5 * g.T @ x, err_msg="W <- W - lr * g^T x")
     np.testing.assert_allclose(layer.bias.data, b0 - 0.5 * g.sum(axis=0), err_msg="b <- b - lr * sum g")
+
+
+def test_a_nan_validation_loss_under_early_stopping_is_an_error_and_the_best_weights_come_back(rng):
+    X, y = rng.normal(size=(16, 2)), rng.normal(size=(16, 1))
+    X_val = X.copy()
+    layer = Linear(2, 1, rng=0)
+    seen = []
+
+    def poison_after_first_epoch():                   # a scheduler hook: runs at the end of each epoch
+        seen.append(layer.weight.data.copy())
+        X_val[0, 0] = np.nan
+
+    class Hook:
+        def step(self):
+            poison_after_first_epoch()
+
+    with pytest.raises(TrainingDiverged, match=r"val_loss is nan at epoch 2.*best epoch \(1\) were restored"):
+        fit(layer, X, y, MSELoss(), SGD(layer.parameters(), lr=0.05), epochs=5, validation_data=(X_val, y),
+            early_stopping=3, scheduler=Hook(), progress=False, rng=0)
+    np.testing.assert_array_equal(layer.weight.data, seen[0], err_msg="the first (best) epoch's weights")
+
+
+def test_batch_norm_with_a_last_minibatch_of_one_row_is_explained_and_drop_last_trains():
+    from course_lib.layers import BatchNorm1d
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(33, 3)), rng.integers(0, 2, 33)
+    model = Sequential(Linear(3, 4, rng=0), BatchNorm1d(4), ReLU(), Linear(4, 2, rng=1))
+    opt = SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"33 samples in batches of 16 leave a last minibatch of one row.*drop_last"):
+        fit(model, X, y, SoftmaxCrossEntropyLoss(), opt, epochs=1, batch_size=16, progress=False)
+    with pytest.raises(ValueError, match="batch_size=1"):
+        fit(model, X, y, SoftmaxCrossEntropyLoss(), opt, epochs=1, batch_size=1, progress=False)
+    history = fit(model, X, y, SoftmaxCrossEntropyLoss(), opt, epochs=2, batch_size=16, drop_last=True,
+                  progress=False, rng=0)
+    assert history.epochs == 2 and np.isfinite(history["loss"]).all()
+    assert len(list(iterate_minibatches(X, y, 16, drop_last=True))) == 2

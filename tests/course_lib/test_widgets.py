@@ -117,6 +117,16 @@ def test_playground_rejects_out_of_range_settings(playground, settings, match):
         playground.configure(**settings)
 
 
+def test_playground_with_batch_norm_and_batch_size_one_says_so_instead_of_counting_empty_epochs(playground):
+    playground.configure(batch_norm=True, batch_size=1)
+    playground.step(3)
+    assert playground.epoch == 0, f"nothing can train, yet the epoch advanced to {playground.epoch}"
+    assert "batch norm needs a batch size of at least 2" in playground.status.value, playground.status.value
+    playground.configure(batch_size=2)
+    playground.step(1)
+    assert playground.epoch == 1, "with two rows per batch batch norm trains"
+
+
 def test_playground_step_needs_a_positive_count(playground):
     with pytest.raises(ValueError, match="n must be a positive number of epochs"):
         playground.step(0)

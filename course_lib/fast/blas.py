@@ -10,8 +10,8 @@ One product of :math:`512^3` costs :math:`2\cdot512^3 \approx 0.27` GFLOP, a few
 
 The hook for layers is one boolean test per call while nothing is warm, and none after::
 
-    if _blas.cold and x.shape[0] * self.in_features * self.out_features >= _blas.MIN_WORK:
-        _blas.warm_up()
+    if blas.cold and x.shape[0] * self.in_features * self.out_features >= blas.MIN_WORK:
+        blas.warm_up()
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def warm_up(size: int = SIZE) -> bool:
     if not cold:
         return False
     if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
-        raise ValueError(f"_blas.warm_up: size must be a positive integer, got {size!r}")
+        raise ValueError(f"blas.warm_up: size must be a positive integer, got {size!r}")
     a = np.ones((int(size), int(size)), dtype=np.float32)
     a @ a
     cold = False

@@ -19,56 +19,13 @@ import mmap
 
 import numpy as np
 
+from course_lib.optim import parameter_list
+
 __all__ = ["FlatGroup", "flatten_parameters", "chunk_slices", "aligned_zeros", "CHUNK_BYTES"]
 
 #: bytes of each array in one chunk of an update: five arrays of 128 KiB stay well inside a 2 MB L2 cache,
 #: and a chunk is large enough that numpy's per-call overhead (about a microsecond per operation) stays small
 CHUNK_BYTES = 128 * 1024
-
-
-def _param_list(params, owner: str) -> list:
-    """Validate an iterable of parameter-like objects; drop repeats (a tied weight is updated once)."""
-    if hasattr(params, "data") or hasattr(params, "parameters"):
-        hint = "model.parameters()" if hasattr(params, "parameters") else "[param]"
-        raise TypeError(f"{owner}: params must be an iterable of Parameters, got a single "
-                        f"{type(params).__name__}; pass {hint}")
-    try:
-        params = list(params)
-    except TypeError:
-        raise TypeError(f"{owner}: params must be an iterable of Parameters, "
-                        f"got {type(params).__name__}") from None
-    if not params:
-        raise ValueError(f"{owner}: got an empty parameter list; "
-                         f"pass model.parameters() of a model with weights")
-    seen, unique = set(), []
-    for i, p in enumerate(params):
-        _check_param(p, f"{owner}: parameter {i}")
-        if id(p) not in seen:
-            seen.add(id(p))
-            unique.append(p)
-    return unique
-
-
-def _check_param(p, who: str) -> None:
-    data = getattr(p, "data", None)
-    if not isinstance(data, np.ndarray) or not np.issubdtype(data.dtype, np.floating):
-        got = type(data).__name__
-        if isinstance(data, np.ndarray):
-            got += f" of dtype {data.dtype}"
-        raise TypeError(f"{who} ({_describe(p)}) needs a floating-point ndarray .data, got {got}")
-    if not hasattr(p, "grad") or p.grad is None:
-        raise ValueError(f"{who} ({_describe(p)}) has no gradient (.grad is missing or None); "
-                         f"set p.grad = np.zeros_like(p.data) before creating the optimiser")
-    grad = p.grad
-    if not isinstance(grad, np.ndarray) or grad.shape != data.shape:
-        shape = getattr(grad, "shape", type(grad).__name__)
-        raise ValueError(f"{who} ({_describe(p)}): .grad has shape {shape}, expected the shape of .data "
-                         f"{data.shape}; backward must accumulate into p.grad in place (p.grad += ...)")
-
-
-def _describe(p) -> str:
-    name = getattr(p, "name", "") or ""
-    return f"{name!r}, shape {p.data.shape}" if name else f"shape {getattr(p.data, 'shape', '?')}"
 
 
 class FlatGroup:
@@ -124,7 +81,7 @@ def flatten_parameters(params) -> list[FlatGroup]:
 
     Returns the list of :class:`FlatGroup`.
     """
-    params = _param_list(params, "flatten_parameters")
+    params = parameter_list(params, "flatten_parameters")
     by_dtype: dict = {}
     for p in params:
         by_dtype.setdefault(p.data.dtype, []).append(p)

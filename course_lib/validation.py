@@ -27,7 +27,8 @@ def check_finite(name: str, value) -> None:
 
 def check_positive(owner: str, name: str, value, allow_zero: bool = False) -> None:
     """Raise ``ValueError`` unless ``value`` is a real number > 0 (or >= 0 with ``allow_zero``)."""
-    ok = isinstance(value, numbers.Real) and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+          and (value >= 0 if allow_zero else value > 0))
     if not ok:
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{owner}: {name} must be {bound}, got {value!r}")
@@ -35,5 +36,27 @@ def check_positive(owner: str, name: str, value, allow_zero: bool = False) -> No
 
 def check_probability(owner: str, name: str, value) -> None:
     """Raise ``ValueError`` unless ``0 <= value < 1``."""
-    if not (isinstance(value, numbers.Real) and 0 <= value < 1):
+    if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value < 1):
         raise ValueError(f"{owner}: {name} must be in [0, 1), got {value!r}")
+
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def float_dtype(owner: str, dtype) -> np.dtype:
+    """``dtype`` as a numpy dtype if it is float32 or float64, else a ``TypeError`` naming ``owner``."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in FLOAT_DTYPES:
+        got = repr(dtype) if dt is None else str(dt)
+        raise TypeError(f"{owner}: dtype must be float32 or float64, got {got}")
+    return dt
+
+
+def positive_int(owner: str, name: str, value) -> int:
+    """``value`` as an int if it is an integer >= 1 (not a bool), else a ``ValueError`` naming it."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
+    return int(value)

@@ -78,6 +78,21 @@ def test_weight_decay_convention_half_lambda_squared_norm_is_sgd_weight_decay():
     assert abs(np.linalg.norm(unsquared) - lam) < 1e-12 and not np.allclose(unsquared, lam * w)
 
 
+def test_the_library_penalty_follows_the_lectures_convention():
+    """losses.l2_penalty: value (λ/2)‖w‖², gradient λw, so penalty + SGD is SGD(weight_decay=λ)."""
+    from course_lib import layers, losses, optim
+
+    lam, lr = 0.1, 0.5
+    rng = np.random.default_rng(7)
+    w, g = rng.normal(size=6), rng.normal(size=6)
+    a, b = layers.Parameter(w.copy()), layers.Parameter(w.copy())
+    a.grad[...], b.grad[...] = g, g
+    assert abs(losses.l2_penalty([a], lam=lam, add_grad=True) - 0.5 * lam * np.sum(w ** 2)) < 1e-12
+    optim.SGD([a], lr=lr).step()
+    optim.SGD([b], lr=lr, weight_decay=lam).step()
+    np.testing.assert_allclose(a.data, b.data, atol=1e-12)
+
+
 @pytest.mark.torch
 def test_pytorch_weight_decay_is_the_same_lambda():
     torch = require("torch", "checking that PyTorch's weight_decay is the course's λ")

@@ -74,7 +74,7 @@ def test_environment_installs_the_repository_itself_with_the_course_tools(enviro
     installed = " ".join([*PYPROJECT["dependencies"],
                           *(req for extra in extras for req in PYPROJECT["optional-dependencies"][extra])])
     # JupyterLab to open, nbgrader for the student set-up, ipywidgets for the lectures' widgets.
-    for needed in ("jupyterlab", "nbgrader", "ipywidgets"):
+    for needed in ("jupyterlab", "nbgrader", "ipywidgets", "jupytext"):
         assert re.search(rf"\b{needed}\b", installed), (
             f"a Binder launch needs {needed}, but the repository installed with extras {sorted(extras)} "
             f"brings only: {installed}")
@@ -156,3 +156,40 @@ def test_start_page_says_what_each_notebook_teaches(start_page):
         what = row.strip("|").split("|")[-1].strip()
         assert len(what.split()) >= 5, (
             f"the row {row!r} should end with a line on what the notebook teaches, got {what!r}")
+
+
+def _points(relpath: str) -> tuple[int, int]:
+    """(automatically graded, written) points of a source notebook, from its nbgrader metadata."""
+    auto = written = 0
+    for cell in json.loads((REPO_ROOT / relpath).read_text(encoding="utf-8"))["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade"):
+            if meta.get("solution"):
+                written += meta.get("points", 0)
+            else:
+                auto += meta.get("points", 0)
+    return auto, written
+
+
+def test_start_page_states_prerequisites_time_budget_and_origin(start_page):
+    text = "\n".join(c["source"] for c in start_page)
+    for heading in ("What you need to know first.", "How long it takes.", "Where the course comes from.",
+                    "Grading scheme."):
+        assert f"**{heading}**" in text, f"the start page should have a paragraph starting **{heading}**"
+
+
+def test_start_page_grading_table_matches_the_points_of_the_assignments(start_page):
+    """The points table is prose: recompute it from the nbgrader metadata of solutions/."""
+    rows = [line for c in start_page for line in c["source"].splitlines()
+            if re.match(r"\|\s*(\d|course)\b.*\|\s*\d+\s*\|\s*\d+\s*\|\s*\d+\s*\|$", line)]
+    table = {r.strip("|").split("|")[0].strip().split()[0]: tuple(int(x) for x in r.strip("|").split("|")[1:])
+             for r in rows}
+    sources = sorted((REPO_ROOT / "solutions").glob("[0-9][0-9]_*/*.ipynb"))
+    expected = {}
+    for path in sources:
+        auto, written = _points(path.relative_to(REPO_ROOT).as_posix())
+        expected[str(int(path.parent.name[:2]))] = (auto, written, auto + written)
+    expected["course"] = tuple(sum(v[i] for v in expected.values()) for i in range(3))
+    assert table == expected, (
+        f"the start page's grading table {table} differs from the points in solutions/ {expected}; "
+        "update the table in notebooks/START_HERE.md and run `jupytext --sync notebooks/START_HERE.md`")

@@ -9,6 +9,8 @@ Every lecture and assignment notebook starts with a markdown cell tagged ``colab
 tagged ``colab-setup`` (docs/architecture.md, "Notebook conventions"). This tool is the one place that knows
 their form: the badge links to the notebook's own path, the setup cell installs the package from the same
 repository and branch. Only those cells and the README's badges are touched; every other byte stays as it was.
+A notebook edited as text (``notebooks/NAME.md`` beside ``NAME.ipynb``, see tools/lectures.py) has the same two
+cells in its text source: those are rewritten too, in place, and must point where the notebook points.
 """
 from __future__ import annotations
 
@@ -105,7 +107,7 @@ def _set_source(cell: dict, text: str) -> None:
 
 
 def repoint_notebook(path: Path, repo: str, branch: str, root: Path = ROOT) -> bool:
-    """Rewrite the two tagged cells of one notebook; returns True when the file changed."""
+    """Rewrite the two tagged cells of one notebook (and of its text source); True when a file changed."""
     raw = path.read_text(encoding="utf-8")
     nb = json.loads(raw)
     rel = path.resolve().relative_to(root.resolve()).as_posix()
@@ -118,10 +120,12 @@ def repoint_notebook(path: Path, repo: str, branch: str, root: Path = ROOT) -> b
     _set_source(_tagged(nb, "colab-setup", path), SETUP_CELL.format(repo=repo, branch=branch))
     # nbformat's own serialisation (sorted keys, indent 1), so a repointed notebook equals a regenerated one.
     new = json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False, separators=(",", ": ")) + "\n"
+    twin = text_twin(path)
+    text_changed = twin is not None and repoint_text(twin, rel, repo, branch)
     if new != raw:
         path.write_text(new, encoding="utf-8")
         return True
-    return False
+    return text_changed
 
 
 def repoint_readme(path: Path, repo: str, branch: str) -> bool:
@@ -135,11 +139,50 @@ def repoint_readme(path: Path, repo: str, branch: str) -> bool:
     return False
 
 
+def text_twin(path: Path) -> Path | None:
+    """The text source a notebook is edited as (``NAME.md`` beside ``NAME.ipynb``), when it has one."""
+    twin = path.with_suffix(".md")
+    return twin if twin.exists() else None
+
+
+def repoint_text(path: Path, notebook_rel: str, repo: str, branch: str) -> bool:
+    """Rewrite the badge link and install URL in a text source; every other byte stays. True when changed."""
+    text = path.read_text(encoding="utf-8")
+    if not _BADGE_RE.search(text) or not _SETUP_RE.search(text):
+        raise RepointError(f"{path}: the text source holds no Colab badge link or install cell")
+    new = _BADGE_RE.sub(lambda m: f"(https://colab.research.google.com/github/{repo}/blob/{branch}/{notebook_rel})",
+                        text, count=1)
+    new = _SETUP_RE.sub(lambda m: f'git+https://github.com/{repo}@{branch}"', new, count=1)
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+        return True
+    return False
+
+
+def read_text_target(path: Path) -> tuple[str, str]:
+    """The (repo, branch) the badge and install cell of a text source point at."""
+    text = path.read_text(encoding="utf-8")
+    badge, setup = _BADGE_RE.search(text), _SETUP_RE.search(text)
+    if not badge or not setup:
+        raise RepointError(f"{path}: the text source holds no Colab badge link or install cell")
+    if (badge["repo"], badge["branch"]) != (setup["repo"], setup["branch"]):
+        raise RepointError(f"{path}: badge points at {badge['repo']}@{badge['branch']}, "
+                           f"install cell at {setup['repo']}@{setup['branch']}")
+    return badge["repo"], badge["branch"]
+
+
 def check(root: Path = ROOT) -> tuple[str, str]:
-    """Every notebook points at the same (repo, branch) with the template setup cell; returns that target."""
+    """Every notebook (and text source) points at the same (repo, branch) with the template setup cell;
+    returns that target."""
     found = {}
     for path in notebooks(root):
-        found.setdefault(read_target(path, root), []).append(path.relative_to(root).as_posix())
+        target = read_target(path, root)
+        twin = text_twin(path)
+        if twin is not None and read_text_target(twin) != target:
+            other = read_text_target(twin)
+            raise RepointError(f"{twin}: its text source points at {other[0]}@{other[1]}, the notebook at "
+                               f"{target[0]}@{target[1]}; run `python -m tools.repoint REPO BRANCH`")
+        found.setdefault(target, []).append(path.relative_to(root).as_posix())
     if len(found) != 1:
         detail = "; ".join(f"{t[0]}@{t[1]}: {', '.join(ps[:3])}" for t, ps in found.items())
         raise RepointError(f"notebooks disagree on the repository they point at ({detail}); "

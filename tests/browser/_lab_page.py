@@ -37,6 +37,12 @@ def widget_cell_indices(path: Path) -> list[int]:
             if c["cell_type"] == "code" and WIDGET_APP.search(c["source"])]
 
 
+def screenshot_cell_indices(path: Path) -> list[int]:
+    """Positions of the code cells tagged ``screenshot``: figures the browser test saves as pictures."""
+    return [i for i, c in enumerate(cells(path))
+            if c["cell_type"] == "code" and "screenshot" in c.get("metadata", {}).get("tags", [])]
+
+
 def wait_for_idle_kernel(page: Page, timeout_ms: float) -> None:
     """Until the status bar says the notebook's kernel is idle (it says "Initializing"/"Busy" before)."""
     page.locator(".jp-StatusBar-TextItem", has_text=IDLE).first.wait_for(timeout=timeout_ms)

@@ -3,8 +3,9 @@
 For every lecture notebook: open it, Run ▸ Run All Cells, and check what a student would see: no traceback
 or stderr output, every widget app drawn with its controls, and a widget that answers a changed control with a
 new picture. Then, as the instructor, the formgrader lists the course's assignments. A screenshot of each page
-goes to test-artifacts/browser/ (git-ignored); how long each notebook took is printed (``pytest -s``), never
-asserted.
+goes to test-artifacts/browser/ (git-ignored), and so does each figure tagged ``screenshot`` (the
+initialisation plot, the learning-rate diagnosis, the augmentation gallery); how long each notebook took is
+printed (``pytest -s``), never asserted.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from _lab_page import (
     open_notebook,
     rendered_controls,
     run_all_cells,
+    screenshot_cell_indices,
     stderr_outputs,
     wait_for_idle_kernel,
     wait_for_new_image,
@@ -77,6 +79,12 @@ def test_lecture_runs_in_jupyterlab_and_its_widgets_answer_a_changed_control(fil
             errors = stderr_outputs(page)
             assert not errors, (f"{filename}, cell {index}: changing the {control} to {new!r} raised:\n"
                                 + "\n---\n".join(errors))
+        for index in screenshot_cell_indices(path):
+            figure = cell_outputs(page, index).locator("img").first
+            figure.scroll_into_view_if_needed(timeout=OPEN_MS)
+            assert figure.evaluate("img => img.complete && img.naturalWidth > 100"), (
+                f"{filename}, cell {index}: the figure tagged screenshot did not render as an image")
+            figure.screenshot(path=str(artifacts / f"{path.stem}-cell{index}.png"))
     finally:
         page.screenshot(path=str(artifacts / f"{path.stem}.png"))
 

@@ -1,4 +1,8 @@
-"""Shared helpers of the lecture-notebook tests: where the notebooks are, their claims, executing them."""
+"""Shared helpers of the lecture-notebook tests: where the notebooks are, their claims, executing them.
+
+A lecture is edited as ``notebooks/NAME.md`` (MyST, see tools/lectures.py); ``read`` parses that text source,
+``read_stored`` the ``NAME.ipynb`` committed beside it (the two are checked to agree in test_lectures.py).
+"""
 from __future__ import annotations
 
 import functools
@@ -12,20 +16,25 @@ import nbformat
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
-if str(REPO_ROOT) not in sys.path:          # the builders live in tools/, outside the installed packages
+if str(REPO_ROOT) not in sys.path:          # tools/ lives outside the installed packages
     sys.path.insert(0, str(REPO_ROOT))
 
-from tools.build_notebooks import load_builders  # noqa: E402
+from tools.lectures import read_text  # noqa: E402
 
-BUILDERS = {module.FILENAME: module for module in load_builders()}
-LECTURES = sorted(BUILDERS)
+LECTURES = sorted(p.with_suffix(".ipynb").name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.md"))
 
-# <!--claim:NAME-->VALUE<!--/claim--> (see tools/build_notebooks/_common.py)
+# <!--claim:NAME-->VALUE<!--/claim--> (see tools/lectures.py)
 CLAIM_RE = re.compile(r"<!--claim:(?P<name>\w+)-->(?P<value>.*?)<!--/claim-->")
 NUMBER_RE = re.compile(r"[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 def read(filename: str) -> nbformat.NotebookNode:
+    """The lecture ``NAME.ipynb`` as its text source ``NAME.md`` describes it (what an instructor edits)."""
+    return read_text((NOTEBOOK_DIR / filename).with_suffix(".md"))
+
+
+def read_stored(filename: str) -> nbformat.NotebookNode:
+    """The committed ``NAME.ipynb`` (what Colab, Binder and a student open)."""
     return nbformat.read(str(NOTEBOOK_DIR / filename), as_version=4)
 
 
@@ -71,7 +80,7 @@ def execute(filename: str):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    nb = read(filename)
+    nb = read_stored(filename)
     # The lectures multiply small matrices: BLAS threads only fight over the 2 cores (10x slower under load).
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")

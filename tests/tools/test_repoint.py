@@ -94,3 +94,38 @@ def test_edited_setup_cell_is_reported(course):
     nbformat.write(nb, path)
     with pytest.raises(repoint.RepointError, match="differs from the course's template"):
         repoint.check(course)
+
+
+@pytest.fixture
+def paired(course):
+    """The course with notebooks/01_a.ipynb edited as text (notebooks/01_a.md), as tools/lectures.py pairs them."""
+    import jupytext
+
+    path = course / "notebooks/01_a.ipynb"
+    jupytext.write(nbformat.read(path, as_version=4), path.with_suffix(".md"), fmt="md:myst")
+    return path
+
+
+def test_repoint_rewrites_the_text_source_too_and_only_its_links(paired, course):
+    from tools import lectures
+
+    text = paired.with_suffix(".md")
+    before = text.read_text()
+    assert repoint.repoint_notebook(paired, "my-org/fork", "spring-2027", course)
+    after = text.read_text()
+    assert "github/my-org/fork/blob/spring-2027/notebooks/01_a.ipynb" in after
+    assert "git+https://github.com/my-org/fork@spring-2027" in after
+    assert "course-org" not in after
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert len(changed) == 2 and len(before.splitlines()) == len(after.splitlines()), changed
+    assert lectures.disagreements(paired, course) == [], "the notebook and its text source disagree after repoint"
+    assert not repoint.repoint_notebook(paired, "my-org/fork", "spring-2027", course), "a second run changes nothing"
+
+
+def test_check_names_a_text_source_left_pointing_elsewhere(paired, course):
+    for path in repoint.notebooks(course):
+        repoint.repoint_notebook(path, "my-org/fork", "main", course)
+    text = paired.with_suffix(".md")
+    text.write_text(text.read_text().replace("my-org/fork", "someone/else"))
+    with pytest.raises(repoint.RepointError, match=r"01_a\.md.*someone/else@main"):
+        repoint.check(course)

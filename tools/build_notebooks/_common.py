@@ -1,11 +1,6 @@
-"""Helpers shared by the lecture-notebook builders: cells, the two convention cells, collapsible answers.
+"""Helpers of the notebook builders that remain (the assignments'): cells and the two convention cells.
 
-Each ``nbXX_*.py`` module in this package lists its cells (markdown and code, in lecture order) and calls
-:func:`write_notebook`. The generated ``.ipynb`` is what is committed; the builders are what is reviewed.
-
-Numbers stated in prose that ``course_lib`` computes are wrapped in a *claim* marker,
-``<!--claim:NAME-->VALUE<!--/claim-->`` (use :func:`claim`): the comment is invisible when the markdown
-renders, and ``tests/notebooks/test_prose_numbers.py`` parses it and recomputes ``NAME`` with course_lib.
+The lectures are edited as MyST text in ``notebooks/`` (see ``tools/lectures.py``), not built here.
 """
 from __future__ import annotations
 
@@ -19,7 +14,6 @@ import nbformat
 from tools.repoint import header_sources
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 
 
 def _clean(text: str) -> str:
@@ -44,25 +38,10 @@ def code(text: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     return cell
 
 
-def exercise(question: str, answer: str) -> list[nbformat.NotebookNode]:
-    """An exercise: the question in a markdown cell, the answer hidden in a collapsible ``<details>`` cell."""
-    hidden = (
-        "<details><summary>Answer</summary>\n\n"
-        + _clean(answer)
-        + "\n\n</details>"
-    )
-    return [md("**Exercise.** " + _clean(question), tags=("exercise",)),
-            md(hidden, tags=("answer",))]
 
 
-def claim(name: str, value: str) -> str:
-    """Mark a number in prose so the prose-number test can recompute it (invisible when rendered)."""
-    return f"<!--claim:{name}-->{value}<!--/claim-->"
 
 
-def errata(text: str) -> str:
-    """A visible errata note for a slip in the lecture material."""
-    return f"> ⚠️ **Errata.** {_clean(text)}"
 
 
 def header_cells(relpath: str, title: str) -> list[nbformat.NotebookNode]:
@@ -89,17 +68,3 @@ def assemble(relpath: str, title: str, cells: list, id_prefix: str) -> nbformat.
     }
     nbformat.validate(nb)
     return nb
-
-
-def build(filename: str, title: str, cells: list) -> nbformat.NotebookNode:
-    """The lecture notebook ``notebooks/<filename>``."""
-    return assemble(f"notebooks/{filename}", title, cells, filename)
-
-
-def write_notebook(filename: str, title: str, cells: list) -> Path:
-    """Build and write ``notebooks/<filename>``; returns the path."""
-    nb = build(filename, title, cells)
-    path = NOTEBOOK_DIR / filename
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(path))
-    return path

@@ -6,7 +6,8 @@ these words do not count (they neither start a run nor count towards ``min_words
 
 * anything inside inline code (`` `...` ``), fenced code blocks, math (``$...$``, ``$$...$$``, ``\(...\)``),
   HTML tags and entities, and URLs;
-* a single letter (a symbol: ``x``, ``f``, ``P``), and a token with a digit, an underscore or a dot inside
+* a single letter or a two-letter token that is not an everyday word (a symbol: ``x``, ``P``, ``dx``, ``Wx``),
+  and a token with a digit, an underscore or a dot inside
   (``x1``, ``L2``, ``f_min``, ``leaky_relu``, ``0.weight``, ``course_lib.plotting``): identifiers, not prose;
 * a word in ``allowed`` (case-insensitive): names of people, methods and products, formula functions and
   abbreviations, ``ALLOWED`` by default; pass ``ALLOWED | {...}`` to add to it.
@@ -32,6 +33,11 @@ ALLOWED = frozenset("""
     matplotlib ipywidgets jupyter colab binder nbgrader python dartmouth
 """.split())
 
+# Two-letter tokens are symbols (dx, Wx, lr) unless they are one of these everyday words.
+SHORT_WORDS = frozenset("""
+    am an as at be by do go he if in is it me my no of on or so to up us we
+""".split())
+
 _SKIPPED = re.compile(
     r"```.*?```|~~~.*?~~~"              # fenced code
     r"|`[^`\n]*`"                        # inline code
@@ -55,7 +61,9 @@ def is_english_word(token: str, allowed=ALLOWED) -> bool:
     or identifier."""
     if not re.search(r"[A-Za-z]", token) or re.search(r"[0-9_.]", token):
         return False
-    if len(token) == 1 or token.lower() in allowed:
+    if token.lower() in allowed:
+        return False
+    if len(token) == 1 or (len(token) == 2 and token.lower() not in SHORT_WORDS):
         return False
     # a hyphenated name ("Leaky-ReLU") passes if every part is allowed
     parts = re.split(r"[-'’]", token)
@@ -84,3 +92,33 @@ def _close(current, runs, text, min_words):
     if len(current) >= min_words:
         runs.append(text[current[0].start():current[-1].end()])
     return []
+
+
+def figure_texts(fig) -> list:
+    """Every non-empty string a matplotlib figure shows: titles, axis and tick labels, legends, annotations.
+
+    Draws the figure first (tick labels exist only after a draw)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def widget_texts(widget) -> list:
+    """Every string an ipywidgets tree shows: descriptions, tooltips, option labels, Label/HTML values and
+    button texts, walking ``children`` (ipywidgets 7.7 and 8)."""
+    import ipywidgets as W
+
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        for attr in ("description", "tooltip", "placeholder"):
+            value = getattr(w, attr, None)
+            if isinstance(value, str) and value.strip():
+                out.append(value)
+        if hasattr(w, "_options_labels"):
+            out.extend(str(o) for o in w._options_labels)
+        if isinstance(w, (W.Label, W.HTML, W.HTMLMath)) and w.value.strip():
+            out.append(w.value)
+        stack.extend(getattr(w, "children", ()))
+    return out

@@ -35,7 +35,7 @@ def _dynamic(x, y):
 
 
 def _neuron(w0, x0, w1, x1, w2):
-    s = _labelled(_labelled(w0 * x0, "w0x0") + _labelled(w1 * x1, "w1x1"), "sum") + w2
+    s = _labelled(_labelled(w0 * x0, "w0x0") + _labelled(w1 * x1, "w1x1"), "s") + w2
     return _labelled(_labelled(s, "z").sigmoid(), "f")
 
 

@@ -10,13 +10,6 @@ import course_lib
 from course_lib import language
 
 
-@pytest.fixture(autouse=True)
-def _restore_language():
-    before = language.get_language()
-    yield
-    language.set_language(before)
-
-
 # --------------------------------------------------------------------------- the table
 def test_both_language_tables_have_the_same_keys():
     en, ru = language.table("en"), language.table("ru")

@@ -15,10 +15,8 @@ from course_lib.layers import BatchNorm1d, Linear, ReLU, Sequential  # noqa: E40
 
 
 @pytest.fixture(autouse=True)
-def _clean():
-    before = language.get_language()
+def _close_figures():
     yield
-    language.set_language(before)
     plt.close("all")
 
 

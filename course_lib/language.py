@@ -37,6 +37,12 @@ LABELS = {
     "metric.loss": ("loss", "функция потерь"),
     "metric.accuracy": ("accuracy", "точность"),
     "metric.lr": ("lr", "скорость обучения"),
+    # ---- architectures.Summary.table
+    "table.layer": ("layer", "слой"),
+    "table.output": ("output", "выход"),
+    "table.params": ("params", "параметров"),
+    "table.macs": ("MACs", "MACs"),
+    "table.total": ("total", "итого"),
     # ---- activations whose registry name is an everyday word (the others are names: relu, tanh, gelu...)
     "activation.identity": ("identity", "тождественная"),
     "activation.step": ("step", "ступенька"),

@@ -130,3 +130,17 @@ def test_english_figures_are_what_they_were():
     """The English edition keeps its labels: the detector finds English there (so it would in Russian)."""
     texts = figure_texts(plotting.plot_training_curves(HISTORY, lang="en"))
     assert any(latin_runs(t) for t in texts), texts
+
+
+def test_the_architecture_table_is_headed_in_the_chosen_language():
+    from course_lib import architectures as A
+
+    summary = A.count([A.Conv2d(1, 8, 3, stride=2), A.ReLU(), A.Flatten(), A.Linear(8 * 7 * 7, 10)], (1, 15, 15))
+    en, ru = summary.table(lang="en"), summary.table(lang="ru")
+    assert en.split()[:4] == ["layer", "output", "params", "MACs"] and "total" in en
+    assert ru.split()[:4] == ["слой", "выход", "параметров", "MACs"] and "итого" in ru
+    headers = [ru.splitlines()[0], ru.splitlines()[-1].split()[0]]
+    assert not any(latin_runs(h) for h in headers), headers
+    assert en.splitlines()[1:-1] == ru.splitlines()[1:-1], "the rows (layer names, numbers) are the same"
+    language.set_language("ru")
+    assert summary.table().startswith("слой")

@@ -179,10 +179,6 @@ def table(lang: str) -> dict:
     return {key: texts[i] for key, texts in LABELS.items() if i < len(texts) and texts[i]}
 
 
-def has_label(key: str) -> bool:
-    return key in LABELS
-
-
 def label(key: str, lang: str | None = None, **fields) -> str:
     """The text ``key`` in ``lang`` (default: the process-wide language), placeholders filled from ``fields``."""
     if key not in LABELS:

@@ -177,11 +177,16 @@ class Summary:
         """Multiply-adds in units of :math:`10^9` (the ResNet table's "FLOPs")."""
         return self.macs / 1e9
 
-    def table(self) -> str:
-        lines = [f"{'layer':<28}{'output':>18}{'params':>14}{'MACs':>16}"]
+    def table(self, lang: str | None = None) -> str:
+        """One line per layer (name, output shape, parameters, multiply-adds) and the total, headed in ``lang``
+        (default: the process-wide language, ``course_lib.set_language``); layer names are kept."""
+        from course_lib.language import label
+
+        head = [label(f"table.{k}", lang) for k in ("layer", "output", "params", "macs", "total")]
+        lines = [f"{head[0]:<28}{head[1]:>18}{head[2]:>14}{head[3]:>16}"]
         for name, shape, params, macs in self.rows:
             lines.append(f"{name:<28}{str(shape):>18}{params:>14,}{macs:>16,}")
-        lines.append(f"{'total':<28}{str(self.output_shape):>18}{self.params:>14,}{self.macs:>16,}")
+        lines.append(f"{head[4]:<28}{str(self.output_shape):>18}{self.params:>14,}{self.macs:>16,}")
         return "\n".join(lines)
 
 

@@ -36,6 +36,14 @@ class Surface:
     xlim: tuple
     ylim: tuple
     formula: str = ""
+    key: str = ""            # the id of its title in course_lib.language.LABELS ("surface.<key>")
+    title_fields: tuple = ()  # ((placeholder, value), ...) for that title
+
+    def title(self, lang: str | None = None) -> str:
+        """The surface's name for a figure, in ``lang`` (default: the process-wide language)."""
+        from course_lib.language import label_or
+
+        return label_or(f"surface.{self.key}", self.name, lang, **dict(self.title_fields))
 
     def _split(self, p):
         p = np.asarray(p, dtype=float)
@@ -76,7 +84,8 @@ def ill_conditioned_quadratic(condition_number: float = 10.0, angle: float = 0.0
         return A[0, 0] * x + A[0, 1] * y, A[1, 0] * x + A[1, 1] * y
 
     return Surface(f"quadratic (κ={condition_number:g})", f, grad, start=(-4.0, 1.5), minima=((0.0, 0.0),),
-                   xlim=(-5.0, 5.0), ylim=(-3.0, 3.0), formula=r"$\frac{1}{2}(x^2 + \kappa y^2)$")
+                   xlim=(-5.0, 5.0), ylim=(-3.0, 3.0), formula=r"$\frac{1}{2}(x^2 + \kappa y^2)$",
+                   key="quadratic", title_fields=(("kappa", condition_number),))
 
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
@@ -91,7 +100,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
         return -2 * (a - x) - 4 * b * x * (y - x * x), 2 * b * (y - x * x)
 
     return Surface("Rosenbrock", f, grad, start=(-1.5, 2.0), minima=((a, a * a),),
-                   xlim=(-2.0, 2.0), ylim=(-1.0, 3.0), formula=r"$(a-x)^2 + b(y-x^2)^2$")
+                   xlim=(-2.0, 2.0), ylim=(-1.0, 3.0), formula=r"$(a-x)^2 + b(y-x^2)^2$", key="rosenbrock")
 
 
 def saddle() -> Surface:
@@ -109,7 +118,7 @@ def saddle() -> Surface:
 
     r2 = float(np.sqrt(2.0))
     return Surface("saddle", f, grad, start=(-2.0, 1e-3), minima=((0.0, r2), (0.0, -r2)),
-                   xlim=(-2.5, 2.5), ylim=(-2.5, 2.5), formula=r"$x^2 - y^2 + y^4/4$")
+                   xlim=(-2.5, 2.5), ylim=(-2.5, 2.5), formula=r"$x^2 - y^2 + y^4/4$", key="saddle")
 
 
 def local_minima(tilt: float = 0.3) -> Surface:
@@ -132,7 +141,8 @@ def local_minima(tilt: float = 0.3) -> Surface:
     roots = np.sort(np.roots([1.0, 0.0, -1.0, tilt]).real)
     minima = ((float(roots[0]), 0.0), (float(roots[2]), 0.0))   # the middle root is the hump
     return Surface("local minima", f, grad, start=(2.0, 1.5), minima=minima,
-                   xlim=(-2.2, 2.2), ylim=(-2.0, 2.0), formula=r"$x^4/4 - x^2/2 + t x + y^2/2$")
+                   xlim=(-2.2, 2.2), ylim=(-2.0, 2.0), formula=r"$x^4/4 - x^2/2 + t x + y^2/2$",
+                   key="local_minima")
 
 
 SURFACES = {"quadratic": ill_conditioned_quadratic, "rosenbrock": rosenbrock, "saddle": saddle,

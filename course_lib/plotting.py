@@ -14,6 +14,12 @@ r"""Pictures for the lectures, in matplotlib only (no graphviz or other system b
 Functions that draw one panel take ``ax=None``; those that draw several take ``fig=None``. With ``None`` they
 create the figure with pyplot (so a notebook shows it inline); the widgets pass a ``matplotlib.figure.Figure``
 they own instead. Every function returns the figure.
+
+Every function takes ``lang=None``: the language of its titles, axis labels and legends (``"en"`` or ``"ru"``;
+``None`` is the process-wide one, ``course_lib.set_language``). Their words come from
+``course_lib.language.LABELS``. Names (ReLU, Adam, Rosenbrock), symbols and the caller's own labels are drawn
+as given; ``plot_decision_boundary``, ``plot_image_grid`` and ``draw_graph`` draw no words of their own, so
+there ``lang`` is only checked.
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ from matplotlib import pyplot as plt
 from matplotlib.patches import Circle, FancyBboxPatch
 
 from course_lib.autograd import node_name
+from course_lib.language import label, label_or, resolve_language
 
 DATA_COLOUR, GRAD_COLOUR, HIGHLIGHT = "#1a9641", "#d7191c", "#fdae61"
 
@@ -56,23 +63,32 @@ def saturation_mask(derivative, threshold: float) -> np.ndarray:
     return np.abs(derivative) < threshold
 
 
-def plot_activation(activation, x=None, ax=None, saturation: float | None = 0.05, **params):
+def activation_title(name: str, lang: str | None = None) -> str:
+    """How a figure names activation ``name``: its registry name (a name, as ReLU), translated only where that
+    is an everyday word (``identity``, ``step``, ``sign``)."""
+    return label_or(f"activation.{name}", name, lang)
+
+
+def plot_activation(activation, x=None, ax=None, saturation: float | None = 0.05, lang: str | None = None,
+                    **params):
     """Draw one activation (a name or an ``Activation``) and its derivative over ``x``; shade saturation."""
     from course_lib.activations import get_activation
 
+    lang = resolve_language(lang)
     act = get_activation(activation, **params) if isinstance(activation, str) else activation
     if getattr(act, "training", False):
         act.training = False          # rrelu: draw the deterministic inference-time slope
     x = np.linspace(-5, 5, 401) if x is None else np.asarray(x, dtype=float)
     ax = _axes(ax)
     y, dy = act.forward(x), act.derivative(x)
-    ax.plot(x, y, color="C0", lw=2, label=f"{act.name}(x)")
-    ax.plot(x, dy, color="C1", lw=1.5, ls="--", label="derivative")
+    title = activation_title(act.name, lang)
+    ax.plot(x, y, color="C0", lw=2, label=label("plot.function", lang, name=title))
+    ax.plot(x, dy, color="C1", lw=1.5, ls="--", label=label("plot.derivative", lang))
     if saturation is not None:
-        _shade_runs(ax, x, saturation_mask(dy, saturation))
+        _shade_runs(ax, x, saturation_mask(dy, saturation), label("plot.saturated", lang))
     ax.axhline(0, color="0.7", lw=0.5)
     ax.axvline(0, color="0.7", lw=0.5)
-    ax.set_title(act.name)
+    ax.set_title(title)
     ax.legend(loc="upper left", fontsize="small")
     return ax.figure
 
@@ -83,12 +99,13 @@ def saturated_intervals(x, mask) -> list:
     return [(float(x[start]), float(x[stop - 1])) for start, stop in zip(edges[::2], edges[1::2])]
 
 
-def _shade_runs(ax, x, mask):
+def _shade_runs(ax, x, mask, text):
     for i, (lo, hi) in enumerate(saturated_intervals(x, mask)):
-        ax.axvspan(lo, hi, color="0.85", zorder=0, label="saturated" if i == 0 else None)
+        ax.axvspan(lo, hi, color="0.85", zorder=0, label=text if i == 0 else None)
 
 
-def plot_activation_gallery(names=None, x=None, ncols: int = 4, saturation: float | None = 0.05, fig=None):
+def plot_activation_gallery(names=None, x=None, ncols: int = 4, saturation: float | None = 0.05, fig=None,
+                            lang: str | None = None):
     """A grid of activations (default: every registered one with a derivative), each with its derivative."""
     from course_lib import activations
 
@@ -99,7 +116,7 @@ def plot_activation_gallery(names=None, x=None, ncols: int = 4, saturation: floa
     fig = _figure(fig, (3.2 * min(ncols, len(names)), 2.6 * nrows))
     axes = fig.subplots(nrows, min(ncols, len(names)), squeeze=False)
     for ax, name in zip(axes.ravel(), names):
-        plot_activation(name, x=x, ax=ax, saturation=saturation)
+        plot_activation(name, x=x, ax=ax, saturation=saturation, lang=lang)
         ax.legend().set_visible(ax is axes.flat[0])
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
@@ -118,13 +135,14 @@ def _check_points(owner, X, y=None):
 
 
 def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 120, threshold: float | None = 0.5,
-                           X_test=None, y_test=None, margin: float = 0.25, cmap="RdBu"):
+                           X_test=None, y_test=None, margin: float = 0.25, cmap="RdBu", lang: str | None = None):
     """Colour the plane by ``predict`` (callable or model with ``forward``) and scatter the points on top.
 
     ``predict(grid (m, 2))`` returns ``(m,)`` or ``(m, 1)`` scores (a probability or a regression output:
     drawn as a filled contour, with the ``threshold`` level as a black line) or ``(m, k)`` class scores (drawn
     as the ``argmax`` regions). Test points, if given, are drawn with a black edge.
     """
+    resolve_language(lang)
     X = _check_points("plot_decision_boundary", X, y)
     f = predict.forward if hasattr(predict, "forward") else predict
     pts = X if X_test is None else np.vstack([X, _check_points("plot_decision_boundary", X_test, y_test)])
@@ -153,11 +171,13 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 120, thresh
 
 
 # --------------------------------------------------------------------------- training curves
-def plot_training_curves(history, fig=None):
+def plot_training_curves(history, fig=None, lang: str | None = None):
     """One panel per metric (``loss`` first): the training curve and, if recorded, ``val_<metric>``.
 
-    ``history`` is a ``training.History`` or its ``.history`` dict of lists per epoch.
+    ``history`` is a ``training.History`` or its ``.history`` dict of lists per epoch. Panels of the metrics
+    the course knows (loss, accuracy, lr) are titled in ``lang``; others keep their own name.
     """
+    lang = resolve_language(lang)
     h = getattr(history, "history", history)
     if not isinstance(h, dict) or not any(len(v) for v in h.values()):
         raise ValueError("plot_training_curves: history is empty; train for at least one epoch first")
@@ -166,25 +186,35 @@ def plot_training_curves(history, fig=None):
     fig = _figure(fig, (4.5 * len(metrics), 3.2))
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
     for ax, name in zip(axes, metrics):
-        ax.plot(np.arange(1, len(h[name]) + 1), h[name], marker=".", label="train")
+        ax.plot(np.arange(1, len(h[name]) + 1), h[name], marker=".", label=label("plot.train", lang))
         if h.get(f"val_{name}"):
-            ax.plot(np.arange(1, len(h[f"val_{name}"]) + 1), h[f"val_{name}"], marker=".", label="validation")
-        ax.set_xlabel("epoch")
-        ax.set_title(name)
+            ax.plot(np.arange(1, len(h[f"val_{name}"]) + 1), h[f"val_{name}"], marker=".",
+                    label=label("plot.validation", lang))
+        ax.set_xlabel(label("plot.epoch", lang))
+        ax.set_title(label_or(f"metric.{name}", name, lang))
         ax.legend()
     fig.tight_layout()
     return fig
 
 
 # --------------------------------------------------------------------------- optimiser trajectories
-def plot_trajectories(surface, trajectories, ax=None, levels: int = 30, upto: int | None = None):
+def optimizer_title(name: str, lang: str | None = None) -> str:
+    """How a legend names optimiser ``name`` (``"momentum"`` is "SGD с моментом" in Russian); other labels
+    are kept."""
+    return label_or(f"optimizer.{name}", name, lang)
+
+
+def plot_trajectories(surface, trajectories, ax=None, levels: int = 30, upto: int | None = None,
+                      lang: str | None = None):
     """Contours of ``surface`` with each trajectory's path; ``upto`` draws only the first ``upto`` steps.
 
-    ``trajectories``: a list of ``landscapes.Trajectory`` or a dict ``{label: Trajectory or points (T, 2)}``.
+    ``trajectories``: a list of ``landscapes.Trajectory`` or a dict ``{label: Trajectory or points (T, 2)}``;
+    optimiser names among the labels are shown in ``lang``.
     """
+    lang = resolve_language(lang)
     if not isinstance(trajectories, dict):
         trajectories = {t.optimizer: t for t in trajectories}
-    items = [(label, getattr(t, "points", t)) for label, t in trajectories.items()]
+    items = [(name, getattr(t, "points", t)) for name, t in trajectories.items()]
     ax = _axes(ax, (6, 5))
     X, Y, Z = surface.grid(150)
     # quantile levels: Rosenbrock's values span six decades, equal spacing would hide the valley
@@ -192,21 +222,22 @@ def plot_trajectories(surface, trajectories, ax=None, levels: int = 30, upto: in
                linewidths=0.7)
     for m in surface.minima:
         ax.plot(*m, marker="*", color="k", ms=12, ls="none")
-    for i, (label, pts) in enumerate(items):
+    for i, (name, pts) in enumerate(items):
         pts = np.asarray(pts)[: None if upto is None else upto + 1]
-        ax.plot(pts[:, 0], pts[:, 1], marker=".", ms=3, lw=1.5, color=f"C{i}", label=label)
+        ax.plot(pts[:, 0], pts[:, 1], marker=".", ms=3, lw=1.5, color=f"C{i}", label=optimizer_title(name, lang))
         ax.plot(*pts[0], marker="o", color=f"C{i}", ms=6)
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
-    ax.set_title(surface.name)
+    ax.set_title(surface.title(lang) if hasattr(surface, "title") else surface.name)
     if items:
         ax.legend(loc="upper right", fontsize="small")
     return ax.figure
 
 
 # --------------------------------------------------------------------------- weights and gradients
-def plot_weight_histograms(model, bins: int = 30, fig=None):
+def plot_weight_histograms(model, bins: int = 30, fig=None, lang: str | None = None):
     """One row per parameter (``model.named_parameters()``): histogram of the values, and of the gradients."""
+    lang = resolve_language(lang)
     named = list(model.named_parameters())
     if not named:
         raise ValueError(f"plot_weight_histograms: {type(model).__name__} has no parameters")
@@ -215,15 +246,18 @@ def plot_weight_histograms(model, bins: int = 30, fig=None):
     for (name, p), (ax_w, ax_g) in zip(named, axes):
         ax_w.hist(np.ravel(p.data), bins=bins, color="C0")
         ax_g.hist(np.ravel(p.grad), bins=bins, color="C3")
-        ax_w.set_title(f"{name}  (std {np.std(p.data):.3g})", fontsize="small")
-        ax_g.set_title(f"grad {name}  (std {np.std(p.grad):.3g})", fontsize="small")
+        # a bare name ("weight" of a lone Linear) is a word; a dotted one ("0.weight") reads as code
+        shown = name if "." in name else label_or(f"tensor.{name}", name, lang)
+        ax_w.set_title(label("plot.weights_title", lang, name=shown, std=np.std(p.data)), fontsize="small")
+        ax_g.set_title(label("plot.grads_title", lang, name=shown, std=np.std(p.grad)), fontsize="small")
     fig.tight_layout()
     return fig
 
 
 # --------------------------------------------------------------------------- images
-def plot_image_grid(images, labels=None, ncols: int = 8, cmap="gray", fig=None):
+def plot_image_grid(images, labels=None, ncols: int = 8, cmap="gray", fig=None, lang: str | None = None):
     """Show ``images`` (N, H, W[, C]) — or flattened square images (N, H*W) — in a grid, with titles."""
+    resolve_language(lang)
     imgs = np.asarray(images)
     if imgs.ndim == 2:
         side = int(round(np.sqrt(imgs.shape[1])))
@@ -291,7 +325,8 @@ def graph_figsize(root) -> tuple:
     return (min(16.0, 0.9 * DX * cols + 0.6), min(10.0, 0.9 * DY * rows + 0.8))
 
 
-def draw_graph(root, ax=None, show_data=None, show_grad=None, highlight=None, fmt="{:.4g}"):
+def draw_graph(root, ax=None, show_data=None, show_grad=None, highlight=None, fmt="{:.4g}",
+               lang: str | None = None):
     """Draw the graph of ``root`` (an ``autograd.Value``) left to right, as in lecture 2.
 
     Each value is a box with its label; its data is written above it in green and its gradient below in red.
@@ -299,6 +334,7 @@ def draw_graph(root, ax=None, show_data=None, show_grad=None, highlight=None, fm
     default all) choose whose numbers appear, ``highlight`` (a node) gets an orange box — the backprop stepper
     fills a graph in this way.
     """
+    resolve_language(lang)
     grid, nodes, edges = graph_layout(root)
     pos = {k: (c * DX, r * DY) for k, (c, r) in grid.items()}
     ax = _axes(ax, graph_figsize(root))

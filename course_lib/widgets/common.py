@@ -3,6 +3,11 @@
 Rendering: each app draws into a ``matplotlib.figure.Figure`` it owns (never pyplot's global state, so no
 figure leaks and nothing is shown twice by the inline backend) and puts the PNG bytes into an
 ``ipywidgets.Image``. That behaves the same on ipywidgets 7.7 (Colab) and 8, and needs no ipympl.
+
+Language: each app takes ``lang=None`` (``"en"``, ``"ru"``; ``None`` is the process-wide language of
+``course_lib.set_language``), fixed when the app is made. Descriptions, option labels, status lines and figures
+come from ``course_lib.language.LABELS``; what the controls *return* (``"relu"``, ``"circle"``) is the same in
+both languages, so code driving an app does not depend on the language.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import numbers
 import ipywidgets as W
 from matplotlib.figure import Figure
 
+from course_lib.language import label, label_or, resolve_language
 from course_lib.plotting import figure_to_png
 
 WIDE = {"description_width": "initial"}
@@ -22,10 +28,20 @@ class App:
 
     widget: W.Widget
 
-    def __init__(self, figsize=(9, 4)):
+    def __init__(self, figsize=(9, 4), lang: str | None = None):
+        self.lang = resolve_language(lang)
         self.figure = Figure(figsize=figsize)
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
         self.status = W.HTML()
+
+    def text(self, key: str, **fields) -> str:
+        """The label ``key`` in the app's language."""
+        return label(key, self.lang, **fields)
+
+    def choices(self, prefix: str, values) -> list:
+        """Dropdown options ``[(shown, value), ...]``: each value under its label ``prefix.value`` (or itself,
+        for a name with no translation). Pairs work on ipywidgets 7.7 and 8 alike."""
+        return [(label_or(f"{prefix}.{v}", str(v), self.lang), v) for v in values]
 
     def _ipython_display_(self):
         from IPython.display import display

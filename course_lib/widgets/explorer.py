@@ -16,6 +16,7 @@ import ipywidgets as W
 import numpy as np
 
 from course_lib import activations
+from course_lib.language import label_or
 from course_lib.plotting import plot_activation, saturated_intervals, saturation_mask
 from course_lib.widgets.common import WIDE, App, check_choice, check_range
 
@@ -50,16 +51,18 @@ def _slider_range(param, default):
 class ActivationExplorer(App):
     """Pick an activation; move its parameter sliders, the x-range and the saturation threshold."""
 
-    def __init__(self, name: str = "sigmoid", threshold: float = 0.05, x_range=(-5.0, 5.0)):
-        super().__init__(figsize=(6, 4))
+    def __init__(self, name: str = "sigmoid", threshold: float = 0.05, x_range=(-5.0, 5.0),
+                 lang: str | None = None):
+        super().__init__(figsize=(6, 4), lang=lang)
         self.names = [n for n in activations.names() if n != "softmax"]
         self.choice = W.Dropdown(
-            options=self.names,
+            options=self.choices("activation", self.names),
             value=check_choice("ActivationExplorer", "name", name, self.names),
-            description="activation",
+            description=self.text("explorer.activation"),
         )
         self.threshold = W.FloatSlider(
-            value=threshold, min=0.0, max=0.5, step=0.01, description="saturation |f'| <", style=WIDE
+            value=threshold, min=0.0, max=0.5, step=0.01, description=self.text("explorer.threshold"),
+            style=WIDE,
         )
         self.x_range = W.FloatRangeSlider(
             value=tuple(x_range), min=-10.0, max=10.0, step=0.5, description="x"
@@ -85,7 +88,8 @@ class ActivationExplorer(App):
         for p, default in numeric_parameters(self.choice.value).items():
             lo, hi, step = _slider_range(p, default)
             s = W.FloatSlider(
-                value=values.get(p, default), min=lo, max=hi, step=step, description=p, style=WIDE
+                value=values.get(p, default), min=lo, max=hi, step=step,
+                description=label_or(f"param.{p}", p, self.lang), style=WIDE,
             )
             s.observe(lambda _: self._changed(), names="value")
             self.sliders[p] = s
@@ -158,10 +162,10 @@ class ActivationExplorer(App):
         return saturated_intervals(self.x, saturation_mask(act.derivative(self.x), self.threshold.value))
 
     def render(self):
-        spans = ", ".join(f"[{lo:.2f}, {hi:.2f}]" for lo, hi in self.saturated) or "none"
-        self.status.value = f"saturated where |f'| &lt; {self.threshold.value:.2f}: {spans}"
+        spans = ", ".join(f"[{lo:.2f}, {hi:.2f}]" for lo, hi in self.saturated) or self.text("explorer.none")
+        self.status.value = self.text("explorer.status", threshold=self.threshold.value, spans=spans)
         self._show(
             lambda fig: plot_activation(
-                self.activation, x=self.x, ax=fig.subplots(), saturation=self.threshold.value
+                self.activation, x=self.x, ax=fig.subplots(), saturation=self.threshold.value, lang=self.lang
             )
         )

@@ -23,6 +23,7 @@ import ipywidgets as W
 import numpy as np
 
 from course_lib import datasets, layers, losses, optim
+from course_lib.language import label_or
 from course_lib.plotting import plot_decision_boundary
 from course_lib.training import iterate_minibatches
 from course_lib.validation import as_rng
@@ -70,29 +71,48 @@ def _centred_xor(n, noise, rng):
 class Playground(App):
     """The playground app; ``.widget`` to show it, ``configure/step/reset`` and the state for programs."""
 
-    def __init__(self, seed: int = 0, epochs_per_tick: int = 1, n_points: int = N_POINTS):
-        super().__init__(figsize=(9, 4))
+    def __init__(self, seed: int = 0, epochs_per_tick: int = 1, n_points: int = N_POINTS,
+                 lang: str | None = None):
+        super().__init__(figsize=(9, 4), lang=lang)
         self.seed, self.epochs_per_tick, self.n_points = seed, epochs_per_tick, n_points
         self._rng = as_rng(seed)
+        t = self.text
         c = self.controls = {
-            "dataset": W.Dropdown(options=list(DATASETS), value="circle", description="data"),
-            "noise": W.IntSlider(value=0, min=0, max=50, step=5, description="noise %"),
-            "train_ratio": W.IntSlider(value=50, min=10, max=90, step=10, description="train %"),
-            "batch_size": W.IntSlider(value=10, min=1, max=30, description="batch size", style=WIDE),
-            "hidden_layers": W.IntSlider(value=2, min=0, max=6, description="hidden layers", style=WIDE),
-            "activation": W.Dropdown(options=list(ACTIVATIONS), value="tanh", description="activation"),
+            "dataset": W.Dropdown(
+                options=self.choices("dataset", DATASETS), value="circle", description=t("playground.dataset")
+            ),
+            "noise": W.IntSlider(value=0, min=0, max=50, step=5, description=t("playground.noise")),
+            "train_ratio": W.IntSlider(
+                value=50, min=10, max=90, step=10, description=t("playground.train_ratio"), style=WIDE
+            ),
+            "batch_size": W.IntSlider(
+                value=10, min=1, max=30, description=t("playground.batch_size"), style=WIDE
+            ),
+            "hidden_layers": W.IntSlider(
+                value=2, min=0, max=6, description=t("playground.hidden_layers"), style=WIDE
+            ),
+            "activation": W.Dropdown(
+                options=self.choices("activation", ACTIVATIONS), value="tanh",
+                description=t("playground.activation"),
+            ),
             "learning_rate": W.SelectionSlider(
-                options=list(RATES), value=0.03, description="learning rate", style=WIDE
+                options=list(RATES), value=0.03, description=t("playground.learning_rate"), style=WIDE
             ),
             "regularization": W.Dropdown(
-                options=["none", "L1", "L2"], value="none", description="regularisation", style=WIDE
+                options=[(t("playground.no_regularization"), "none"), ("L1", "L1"), ("L2", "L2")], value="none",
+                description=t("playground.regularization"), style=WIDE,
             ),
             "reg_rate": W.SelectionSlider(
-                options=list(REG_RATES), value=0.0, description="reg. rate", style=WIDE
+                options=list(REG_RATES), value=0.0, description=t("playground.reg_rate"), style=WIDE
             ),
-            "optimizer": W.Dropdown(options=list(OPTIMIZERS), value="sgd", description="optimiser"),
-            "dropout": W.FloatSlider(value=0.0, min=0.0, max=0.9, step=0.05, description="dropout"),
-            "batch_norm": W.Checkbox(value=False, description="batch norm"),
+            "optimizer": W.Dropdown(
+                options=self.choices("optimizer", OPTIMIZERS), value="sgd", description=t("playground.optimizer"),
+                style=WIDE,
+            ),
+            "dropout": W.FloatSlider(
+                value=0.0, min=0.0, max=0.9, step=0.05, description=t("playground.dropout"), style=WIDE
+            ),
+            "batch_norm": W.Checkbox(value=False, description=t("playground.batch_norm")),
         }
         # one vertical slider per hidden layer, as the +/- buttons above each layer in TensorFlow's playground
         self.neuron_sliders = [
@@ -101,7 +121,7 @@ class Playground(App):
                 min=1,
                 max=8,
                 orientation="vertical",
-                description=f"L{i + 1}",
+                description=t("playground.layer", i=i + 1),
                 layout=W.Layout(width="60px"),
             )
             for i in range(MAX_LAYERS)
@@ -110,8 +130,9 @@ class Playground(App):
             f: W.Checkbox(value=f in ("x1", "x2"), description=f, indent=False, layout=W.Layout(width="90px"))
             for f in FEATURES
         }
-        self.play = W.Play(value=0, min=0, max=10**6, interval=300, description="start/pause")
-        self.step_button, self.reset_button = W.Button(description="one step"), W.Button(description="reset")
+        self.play = W.Play(value=0, min=0, max=10**6, interval=300, description=t("playground.play"))
+        self.step_button = W.Button(description=t("playground.one_step"))
+        self.reset_button = W.Button(description=t("playground.reset"))
         self.play.observe(self._on_tick, names="value")
         self.step_button.on_click(lambda _: self.step(1))
         self.reset_button.on_click(lambda _: self.reset())
@@ -136,7 +157,7 @@ class Playground(App):
                         W.VBox(
                             [
                                 c["hidden_layers"],
-                                W.HBox([W.Label("neurons:")] + self.neuron_sliders),
+                                W.HBox([W.Label(t("playground.neurons"))] + self.neuron_sliders),
                                 c["activation"],
                                 c["dropout"],
                                 c["batch_norm"],
@@ -145,7 +166,7 @@ class Playground(App):
                         W.VBox([c["optimizer"], c["learning_rate"], c["regularization"], c["reg_rate"]]),
                     ]
                 ),
-                W.HBox([W.Label("features:")] + list(self.feature_boxes.values())),
+                W.HBox([W.Label(t("playground.features"))] + list(self.feature_boxes.values())),
                 self.image,
             ]
         )
@@ -261,7 +282,7 @@ class Playground(App):
             return self
         if not self.features:
             self.model = None
-            self.status.value = "<b style='color:#d7191c'>select at least one input feature</b>"
+            self.status.value = f"<b style='color:#d7191c'>{self.text('playground.no_features')}</b>"
             return self
         self._make_data()
         self._make_model()
@@ -307,8 +328,7 @@ class Playground(App):
         if s["batch_norm"] and s["batch_size"] < 2:
             # every minibatch would be a single row, which batch statistics cannot normalise: say so rather
             # than count epochs in which nothing trains
-            self.status.value = ("<b style='color:#d7191c'>batch norm needs a batch size of at least 2: raise "
-                                 "the batch size or untick batch norm</b>")
+            self.status.value = f"<b style='color:#d7191c'>{self.text('playground.batch_norm_batch')}</b>"
             return self
         penalty = {"L1": losses.l1_penalty, "L2": losses.l2_penalty}.get(s["regularization"])
         Xin = self._inputs(self.X_train)
@@ -338,10 +358,9 @@ class Playground(App):
         return 1 / (1 + np.exp(-z)) if self.task == "classification" else z
 
     def render(self):
-        msg = f"epoch {self.epoch} &nbsp; train loss {self.train_loss:.4g} &nbsp; "
-        msg += f"test loss {self.test_loss:.4g}"
+        msg = self.text("playground.status", epoch=self.epoch, train=self.train_loss, test=self.test_loss)
         if self.diverged:
-            msg += " &nbsp; <b style='color:#d7191c'>diverged: lower the learning rate and reset</b>"
+            msg += f" &nbsp; <b style='color:#d7191c'>{self.text('playground.diverged')}</b>"
         self.status.value = msg
         self._show(self._draw)
 
@@ -358,12 +377,15 @@ class Playground(App):
             threshold=0.5 if classify else None,
             X_test=self.X_test if len(self.X_test) else None,
             y_test=self.y_test[:, 0],
+            lang=self.lang,
         )
-        ax_surface.set_title(f"{self.controls['dataset'].value}: {'P(class 1)' if classify else 'output'}")
+        dataset = self.controls["dataset"].value
+        shown = label_or(f"dataset.{dataset}", dataset, self.lang)
+        ax_surface.set_title(self.text("playground.probability" if classify else "playground.output", dataset=shown))
         h = self.history
-        ax_loss.plot(h["epoch"], h["train_loss"], label="train")
-        ax_loss.plot(h["epoch"], h["test_loss"], label="test")
-        ax_loss.set_xlabel("epoch")
-        ax_loss.set_title("loss")
+        ax_loss.plot(h["epoch"], h["train_loss"], label=self.text("plot.train"))
+        ax_loss.plot(h["epoch"], h["test_loss"], label=self.text("plot.test"))
+        ax_loss.set_xlabel(self.text("plot.epoch"))
+        ax_loss.set_title(self.text("playground.loss"))
         ax_loss.legend()
         fig.tight_layout()

@@ -15,7 +15,7 @@ import ipywidgets as W
 import numpy as np
 
 from course_lib import landscapes
-from course_lib.plotting import plot_trajectories
+from course_lib.plotting import optimizer_title, plot_trajectories
 from course_lib.widgets.common import WIDE, App, check_choice, check_range
 
 # optimiser -> (default lr, second hyper-parameter (name, default, min, max) or None)
@@ -33,35 +33,39 @@ LR_RANGE = (1e-5, 1.0)
 class OptimizerRace(App):
     """Race optimisers over a surface; ``trajectories`` holds each one's ``landscapes.Trajectory``."""
 
-    def __init__(self, surface: str = "rosenbrock", steps: int = 200, enabled=("sgd", "momentum", "adam")):
-        super().__init__(figsize=(10, 4.2))
+    def __init__(self, surface: str = "rosenbrock", steps: int = 200, enabled=("sgd", "momentum", "adam"),
+                 lang: str | None = None):
+        super().__init__(figsize=(10, 4.2), lang=lang)
         check_choice("OptimizerRace", "surface", surface, list(landscapes.SURFACES))
         self.surface_choice = W.Dropdown(
-            options=list(landscapes.SURFACES), value=surface, description="surface"
+            options=self.choices("surface_choice", landscapes.SURFACES),
+            value=surface, description=self.text("race.surface"), style=WIDE,
         )
         self.condition = W.FloatLogSlider(
-            value=10.0, base=10, min=0, max=3, description="condition number", style=WIDE
+            value=10.0, base=10, min=0, max=3, description=self.text("race.condition"), style=WIDE
         )
         self.steps = W.IntSlider(
             value=check_range("OptimizerRace", "steps", steps, 1, 2000, integer=True),
             min=1,
             max=2000,
-            description="steps",
+            description=self.text("race.steps"),
         )
         self.play = W.Play(value=steps, min=0, max=steps, step=max(1, steps // 50), interval=100)
-        self.frame_slider = W.IntSlider(value=steps, min=0, max=steps, description="step")
+        self.frame_slider = W.IntSlider(value=steps, min=0, max=steps, description=self.text("race.step"))
         W.jslink((self.play, "value"), (self.frame_slider, "value"))
         self.rows = {}
         for name, (lr, extra) in RACERS.items():
             row = {
                 "enabled": W.Checkbox(
-                    value=name in enabled, description=name, indent=False, layout=W.Layout(width="110px")
+                    value=name in enabled, description=optimizer_title(name, self.lang), indent=False,
+                    layout=W.Layout(width="130px"),
                 ),
-                "lr": W.FloatLogSlider(value=lr, base=10, min=-5, max=0, description="lr"),
+                "lr": W.FloatLogSlider(value=lr, base=10, min=-5, max=0, description=self.text("param.lr")),
             }
             if extra:
                 row[extra[0]] = W.FloatSlider(
-                    value=extra[1], min=extra[2], max=extra[3], step=0.01, description=extra[0]
+                    value=extra[1], min=extra[2], max=extra[3], step=0.01,
+                    description=self.text(f"param.{extra[0]}"),
                 )
             self.rows[name] = row
         self._hold = False
@@ -186,16 +190,18 @@ class OptimizerRace(App):
     def render(self):
         t = self.frame
         parts = [
-            f"{name}: {v:.3g}" if np.isfinite(v) else f"{name}: diverged"
+            self.text("race.value", name=optimizer_title(name, self.lang), value=v) if np.isfinite(v)
+            else self.text("race.diverged", name=optimizer_title(name, self.lang))
             for name, v in ((n, self._value_at(n, t)) for n in self.trajectories)
         ]
-        self.status.value = f"step {t}: " + ", ".join(parts) if parts else "enable at least one optimiser"
+        self.status.value = (self.text("race.status", step=t, values=", ".join(parts)) if parts
+                             else self.text("race.none_enabled"))
         self._show(self._draw)
 
     def _draw(self, fig):
         ax_path, ax_f = fig.subplots(1, 2)
         surface = self.surface
-        plot_trajectories(surface, self.trajectories, ax=ax_path, upto=self.frame)
+        plot_trajectories(surface, self.trajectories, ax=ax_path, upto=self.frame, lang=self.lang)
         lowest = min(
             [float(surface(np.array(m))) for m in surface.minima]
             + [float(np.min(tr.values)) for tr in self.trajectories.values()]
@@ -203,8 +209,9 @@ class OptimizerRace(App):
         for i, (name, traj) in enumerate(self.trajectories.items()):
             n = min(self.frame + 1, len(traj.values))
             # shift by the lowest value seen, so that a log scale works for surfaces whose minimum is negative
-            ax_f.semilogy(np.arange(n), traj.values[:n] - lowest + 1e-12, color=f"C{i}", label=name)
-        ax_f.set_xlabel("step")
-        ax_f.set_title("f - f_min (log)")
+            ax_f.semilogy(np.arange(n), traj.values[:n] - lowest + 1e-12, color=f"C{i}",
+                          label=optimizer_title(name, self.lang))
+        ax_f.set_xlabel(self.text("race.step"))
+        ax_f.set_title(self.text("race.gap_title"))
         ax_f.set_xlim(0, max(1, self.steps.value))
         fig.tight_layout()

@@ -35,7 +35,7 @@ def _dynamic(x, y):
 
 
 def _neuron(w0, x0, w1, x1, w2):
-    s = _labelled(_labelled(w0 * x0, "w0x0") + _labelled(w1 * x1, "w1x1"), "sum") + w2
+    s = _labelled(_labelled(w0 * x0, "w0x0") + _labelled(w1 * x1, "w1x1"), "s") + w2
     return _labelled(_labelled(s, "z").sigmoid(), "f")
 
 
@@ -61,15 +61,16 @@ def _formula(v, show) -> str:
 class BackpropStepper(App):
     """Step through forward and backward passes of a preset (or given) graph."""
 
-    def __init__(self, preset: str = "(x+y)*z", root: Value | None = None, **inputs):
-        super().__init__(figsize=(8, 4))
+    def __init__(self, preset: str = "(x+y)*z", root: Value | None = None, lang: str | None = None, **inputs):
+        super().__init__(figsize=(8, 4), lang=lang)
         check_choice("BackpropStepper", "preset", preset, list(PRESETS))
-        self.preset = W.Dropdown(options=list(PRESETS), value=preset, description="graph")
+        self.preset = W.Dropdown(options=list(PRESETS), value=preset, description=self.text("stepper.graph"))
         self.inputs_box = W.HBox()
         self.sliders: dict[str, W.FloatSlider] = {}
-        self.back_button, self.next_button = W.Button(description="◀ back"), W.Button(description="next ▶")
-        self.reset_button = W.Button(description="reset")
-        self.play = W.Play(value=0, min=0, max=1, interval=900, description="auto")
+        self.back_button = W.Button(description=self.text("stepper.back"))
+        self.next_button = W.Button(description=self.text("stepper.next"))
+        self.reset_button = W.Button(description=self.text("stepper.reset"))
+        self.play = W.Play(value=0, min=0, max=1, interval=900, description=self.text("stepper.auto"))
         self.explain = W.HTML()
         self.back_button.on_click(lambda _: self.back())
         self.next_button.on_click(lambda _: self.next())
@@ -187,29 +188,33 @@ class BackpropStepper(App):
         v = self.current
         if v is None:
             # unlabelled leaves are constants of the expression, not inputs
-            return "inputs: " + ", ".join(f"{node_name(x)} = {x.data:.4g}" for x in self.leaves if x.label)
+            values = ", ".join(f"{node_name(x)} = {x.data:.4g}" for x in self.leaves if x.label)
+            return self.text("stepper.inputs", values=values)
         if self.sequence[self.position - 1][0] == "forward":
-            return f"forward: {node_name(v)} = {_formula(v, node_name)} = {_formula(v, lambda c: f'{c.data:.4g}')} " \
-                f"= {v.data:.4g}"
+            numbers = _formula(v, lambda c: f"{c.data:.4g}")
+            return self.text("stepper.forward",
+                             text=f"{node_name(v)} = {_formula(v, node_name)} = {numbers} = {v.data:.4g}")
         out = node_name(self.root)
         if v is self.root:
-            return f"backward: ∂{out}/∂{out} = 1"
+            return self.text("stepper.backward", text=f"∂{out}/∂{out} = 1")
         terms = [
             f"∂{out}/∂{node_name(u)} · ∂{node_name(u)}/∂{node_name(v)} = {u.grad:.4g} · {local:.4g}"
             for u in self.nodes
             for c, local in zip(u._prev, getattr(u, "_local", ()))
             if c is v
         ]
-        return f"backward: ∂{out}/∂{node_name(v)} = " + " + ".join(terms) + f" = {v.grad:.4g}"
+        return self.text("stepper.backward",
+                         text=f"∂{out}/∂{node_name(v)} = " + " + ".join(terms) + f" = {v.grad:.4g}")
 
     def render(self):
         self.explain.value = self.explanation()
-        self.status.value = f"step {self.position} / {self.n_steps} ({self.phase})"
+        self.status.value = self.text("stepper.status", position=self.position, total=self.n_steps,
+                                      phase=self.text(f"phase.{self.phase}"))
         data, grad = self._shown_sets()
 
         def draw(fig):
             fig.set_size_inches(*graph_figsize(self.root))
             draw_graph(self.root, ax=fig.add_axes((0, 0, 1, 1)), show_data=data, show_grad=grad,
-                       highlight=self.current)
+                       highlight=self.current, lang=self.lang)
 
         self._show(draw)

@@ -2,8 +2,9 @@
 
 The first run installs ipywidgets 7.7 with its matching widgetsnbextension and jupyterlab_widgets (and
 ipython_genutils, which ipywidgets 7 imports) into ``.venv-ipywidgets7/`` at the repository root, without
-touching the shared environment; later runs reuse it. ``test_widgets.py`` then runs in a subprocess with that
-directory first on ``PYTHONPATH``, so it imports ipywidgets 7.7 instead of the environment's 8.x.
+touching the shared environment; later runs reuse it. ``test_widgets.py`` and ``test_widgets_language.py`` (the
+apps in Russian) then run in a subprocess with that directory first on ``PYTHONPATH``, so they import
+ipywidgets 7.7 instead of the environment's 8.x.
 
 In CI (``CI=true``) a failed install is a failure; locally it skips with the reason.
 """
@@ -48,10 +49,12 @@ def test_widget_tests_pass_under_ipywidgets_7_7():
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(overlay), *filter(None, [env.get("PYTHONPATH")])])
     env["MPLBACKEND"] = "Agg"
-    cmd = [sys.executable, "-m", "pytest", "tests/course_lib/test_widgets.py", "-q", "-rA",
-           "-p", "no:cacheprovider"]
+    cmd = [sys.executable, "-m", "pytest", "tests/course_lib/test_widgets.py",
+           "tests/course_lib/test_widgets_language.py", "-q", "-rA", "-p", "no:cacheprovider"]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     tail = proc.stdout[-3000:] + proc.stderr[-1000:]
-    assert proc.returncode == 0, f"test_widgets.py failed on ipywidgets 7.7, exit {proc.returncode}:\n{tail}"
+    assert proc.returncode == 0, f"the widget tests failed on ipywidgets 7.7, exit {proc.returncode}:\n{tail}"
+    assert "PASSED tests/course_lib/test_widgets_language.py::test_a_russian_app_shows_no_english[stepper]" \
+        in proc.stdout, f"the Russian widget tests did not run on ipywidgets 7.7:\n{tail}"
     assert "test_running_under_ipywidgets[7.7." in proc.stdout, \
         f"the subprocess did not import ipywidgets 7.7.x from {overlay}:\n{tail}"

@@ -1,0 +1,124 @@
+r"""Find English left behind in Russian text: runs of Latin-alphabet words outside code, math, names and API.
+
+``latin_runs(text, allowed=ALLOWED, min_words=1)`` returns the offending runs, each the stretch of ``text`` from
+its first to its last English word. A *run* is a sequence of Latin words with no Cyrillic letter between them;
+these words do not count (they neither start a run nor count towards ``min_words``, but do not break one):
+
+* anything inside inline code (`` `...` ``), fenced code blocks, math (``$...$``, ``$$...$$``, ``\(...\)``),
+  HTML tags and entities, and URLs;
+* a single letter or a two-letter token that is not an everyday word (a symbol: ``x``, ``P``, ``dx``, ``Wx``),
+  and a token with a digit, an underscore or a dot inside
+  (``x1``, ``L2``, ``f_min``, ``leaky_relu``, ``0.weight``, ``course_lib.plotting``): identifiers, not prose;
+* a word in ``allowed`` (case-insensitive): names of people, methods and products, formula functions and
+  abbreviations, ``ALLOWED`` by default; pass ``ALLOWED | {...}`` to add to it.
+
+Figures use ``min_words=1`` (no English word at all); a notebook's "no English left behind" check may use a
+larger ``min_words`` so that a term quoted once in brackets, "прореживание (dropout)", passes but a
+sentence does not. Import from the tests: ``from no_english import latin_runs, ALLOWED``.
+"""
+from __future__ import annotations
+
+import re
+
+# Names (people, methods, networks, software), formula functions, abbreviations and activation names that the
+# Russian lectures themselves write in Latin letters. Lower case; everyday English words do not belong here.
+ALLOWED = frozenset("""
+    adam adagrad adadelta adamw rmsprop sgd nesterov nadam
+    relu leaky prelu rrelu elu selu celu gelu silu swish mish softplus softsign softshrink hardshrink hardtanh
+    tanhshrink tanh sigmoid softmax logsigmoid sin cos exp log ln max min argmax argmin sgn sup inf
+    xor mlp mse mae bce nll ce cnn rnn gpu cpu flops macs gflops relu6
+    rosenbrock xavier glorot kaiming he lecun cybenko hornik rumelhart hinton williams mcculloch pitts
+    rosenblatt werbos bartsev okhonin minsky papert ioffe szegedy srivastava kingma ba
+    resnet vgg googlenet alexnet lenet imagenet mnist cifar tensorflow keras pytorch torch numpy scipy
+    matplotlib ipywidgets jupyter colab binder nbgrader python dartmouth
+""".split())
+
+# Two-letter tokens are symbols (dx, Wx, lr) unless they are one of these everyday words.
+SHORT_WORDS = frozenset("""
+    am an as at be by do go he if in is it me my no of on or so to up us we
+""".split())
+
+_SKIPPED = re.compile(
+    r"```.*?```|~~~.*?~~~"              # fenced code
+    r"|`[^`\n]*`"                        # inline code
+    r"|\$\$.*?\$\$|\$[^$\n]*\$"          # math
+    r"|\\\(.*?\\\)|\\\[.*?\\\]"
+    r"|<[^<>\n]*>|&[a-zA-Z]+;|&#\d+;"    # HTML tags and entities
+    r"|https?://\S+|www\.\S+",           # URLs
+    re.DOTALL,
+)
+_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[.'’\-][A-Za-z0-9_]+)*")
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+def prose(text: str) -> str:
+    """``text`` with code, math, HTML and URLs blanked out (replaced by spaces, so offsets stay the same)."""
+    return _SKIPPED.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def is_english_word(token: str, allowed=ALLOWED) -> bool:
+    """Whether ``token`` (a match of the token pattern) reads as an English word rather than a name, symbol
+    or identifier."""
+    if not re.search(r"[A-Za-z]", token) or re.search(r"[0-9_.]", token):
+        return False
+    if token.lower() in allowed:
+        return False
+    if len(token) == 1 or (len(token) == 2 and token.lower() not in SHORT_WORDS):
+        return False
+    # a hyphenated name ("Leaky-ReLU") passes if every part is allowed
+    parts = re.split(r"[-'’]", token)
+    return not all(len(p) <= 1 or p.lower() in allowed for p in parts)
+
+
+def latin_runs(text: str, allowed=ALLOWED, min_words: int = 1) -> list:
+    """The runs of at least ``min_words`` English words in ``text`` (see the module docstring); ``[]`` if none."""
+    if min_words < 1:
+        raise ValueError(f"latin_runs: min_words must be at least 1, got {min_words}")
+    text = str(text)
+    clean = prose(text)
+    runs, current, last_end = [], [], 0
+    for m in _TOKEN.finditer(clean):
+        if not is_english_word(m.group(0), allowed):
+            continue
+        if current and _CYRILLIC.search(clean, last_end, m.start()):
+            current = _close(current, runs, text, min_words)
+        current.append(m)
+        last_end = m.end()
+    _close(current, runs, text, min_words)
+    return runs
+
+
+def _close(current, runs, text, min_words):
+    if len(current) >= min_words:
+        runs.append(text[current[0].start():current[-1].end()])
+    return []
+
+
+def figure_texts(fig) -> list:
+    """Every non-empty string a matplotlib figure shows: titles, axis and tick labels, legends, annotations.
+
+    Draws the figure first (tick labels exist only after a draw)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def widget_texts(widget) -> list:
+    """Every string an ipywidgets tree shows: descriptions, tooltips, option labels, Label/HTML values and
+    button texts, walking ``children`` (ipywidgets 7.7 and 8)."""
+    import ipywidgets as W
+
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        for attr in ("description", "tooltip", "placeholder"):
+            value = getattr(w, attr, None)
+            if isinstance(value, str) and value.strip():
+                out.append(value)
+        if hasattr(w, "_options_labels"):
+            out.extend(str(o) for o in w._options_labels)
+        if isinstance(w, (W.Label, W.HTML, W.HTMLMath)) and w.value.strip():
+            out.append(w.value)
+        stack.extend(getattr(w, "children", ()))
+    return out

@@ -29,6 +29,7 @@ slice: every statement must feed an observation).
 from __future__ import annotations
 
 import ast
+import functools
 
 from autograder.source_reading import to_python
 
@@ -162,15 +163,20 @@ def _bookkeeping(stmt) -> bool:
 
 def kernel_problems(text: str) -> list[str]:
     """Why the kernel part of this test cell could hold a reference; empty when it holds only inputs."""
+    return list(_kernel_problems(text))
+
+
+@functools.lru_cache(maxsize=1024)  # a source test cell is checked once per class, not once per student
+def _kernel_problems(text: str) -> tuple[str, ...]:
     try:
         kernel, checks = split_regions(text)
     except RegionError as exc:
-        return [str(exc)]
+        return (str(exc),)
     problems = []
     try:
         tree = ast.parse(to_python(kernel))
     except SyntaxError as exc:
-        return [f"the kernel part does not parse: {exc}"]
+        return (f"the kernel part does not parse: {exc}",)
     try:
         check_tree = ast.parse(to_python(checks))
     except SyntaxError:
@@ -221,4 +227,4 @@ def kernel_problems(text: str) -> list[str]:
             problems.append(f"line {stmt.lineno}: `{ast.unparse(stmt).splitlines()[0][:80]}` runs in the student's "
                             "kernel but no observe() needs it; a reference or expected value belongs in a "
                             f"{BEGIN_CHECKS} region")
-    return problems
+    return tuple(problems)

@@ -10,6 +10,7 @@ Delegation from inside a ``def`` to a forbidden module is stopped by the sandbox
 from __future__ import annotations
 
 import ast
+import functools
 
 
 def cell_text(cell) -> str:
@@ -17,6 +18,7 @@ def cell_text(cell) -> str:
     return "".join(src) if isinstance(src, list) else str(src)
 
 
+@functools.lru_cache(maxsize=4096)  # the source's test cells are the same for every student of a class
 def to_python(source: str) -> str:
     """IPython cell syntax (magics, ``!cmd``) as plain Python, for parsing only."""
     from IPython.core.inputtransformer2 import TransformerManager

@@ -75,7 +75,7 @@ def cmd_grade(args) -> int:
         limits = Limits(**{k: v for k, v in given.items() if v})
     summary = grade_class(_course(args), args.assignment, args.student or None, workers=args.workers,
                           force=args.force, seed=args.seed, limits=limits, grader=args.grader or GRADER,
-                          cluster=args.cluster)
+                          cluster=args.cluster, progress="bar" if sys.stdout.isatty() else print)
     print(summary)
     return 1 if summary.errors else 0
 

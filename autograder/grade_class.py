@@ -148,7 +148,8 @@ def grade_class(course: Course, assignment: str, students: list[str] | None = No
                 force: bool = False, seed=None, limits=None, grader: str = GRADER, progress=print,
                 cluster: str | None = None) -> GradeSummary:
     """Grade ``students`` (default: the whole class) of ``assignment`` with ``workers`` processes, or on the Dask
-    cluster whose scheduler is at ``cluster`` (:mod:`autograder.cluster`)."""
+    cluster whose scheduler is at ``cluster`` (:mod:`autograder.cluster`). ``progress`` receives one line per
+    student, or is ``"bar"`` for a bar redrawn in a terminal (:mod:`autograder.progress`)."""
     check_name("assignment", assignment)
     if students is None and assignment in course.assignments():
         students = class_students(course, assignment)
@@ -163,9 +164,9 @@ def grade_class(course: Course, assignment: str, students: list[str] | None = No
 
     from autograder.gradebook_io import ensure_structure
     from autograder.nbgrader_adapter import patch_gradebook_creation
-    from autograder.progress import Progress
+    from autograder.progress import Progress, ProgressBar
 
-    report = Progress(len(students), out=progress)
+    report = ProgressBar(len(students)) if progress == "bar" else Progress(len(students), out=progress)
     patch_gradebook_creation()  # imports nbgrader once, here, for every forked worker
     # The assignment's cells go into the gradebook once, before any worker starts: two workers creating them
     # at the same time on a new gradebook lost a grade ("MissingEntry: No such grade").

@@ -1,12 +1,15 @@
-"""Progress of a class's grading: students done, failures so far and the time left, one line per student.
+"""Progress of a class's grading: students done, failures so far and the time left.
 
-Each line is complete on its own (``[12/300] alice: graded · 1 failure so far · ETA 4:31``), so it reads the
-same in a terminal, a log file or a CI console. The estimate uses only students graded in this run (a student
+In a log file or a CI console, one line per student, complete on its own
+(``[12/300] alice: graded · 1 failure so far · ETA 4:31``). In a terminal, one bar redrawn in place
+(``[#####---------------]  12/300 · 1 failure so far · ETA 4:31``), with each failure printed above it as a
+line of its own so that none scrolls away unseen. The estimate uses only students graded in this run (a student
 skipped as unchanged costs nothing) and the wall-clock rate since the first of them started, so it already
 accounts for the number of workers.
 """
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 
@@ -45,7 +48,36 @@ class Progress:
         self.failures += failed
         state = "ERROR" if action == "error" else record.get("status", action)
         note = " (unchanged, not regraded)" if action == "skipped" else ""
+        self.out(f"[{self.done}/{self.total}] {record['student']}: {state}{note}{self.tail()}")
+
+    def tail(self) -> str:
         eta = self.eta()
-        tail = f" · {self.failures} failure{'s' if self.failures != 1 else ''} so far"
-        tail += "" if self.done == self.total else f" · ETA {'?' if eta is None else _clock(eta)}"
-        self.out(f"[{self.done}/{self.total}] {record['student']}: {state}{note}{tail}")
+        text = f" · {self.failures} failure{'s' if self.failures != 1 else ''} so far"
+        return text + ("" if self.done == self.total else f" · ETA {'?' if eta is None else _clock(eta)}")
+
+
+class ProgressBar(Progress):
+    """The terminal's form: one bar redrawn in place; failures printed above it, one line each."""
+
+    WIDTH = 24
+
+    def __init__(self, total: int, stream=None, clock: Callable[[], float] = time.monotonic):
+        self.stream = stream or sys.stdout
+        super().__init__(total, out=self._line, clock=clock)
+
+    def _line(self, text: str) -> None:
+        pass  # lines are not shown; the bar is
+
+    def __call__(self, record: dict) -> None:
+        failures = self.failures
+        super().__call__(record)
+        if self.failures > failures:
+            state = "ERROR: " + record.get("error", "").splitlines()[0] if record.get("action") == "error" else \
+                record.get("status", "")
+            self.stream.write(f"\r\033[K  ! {record['student']}: {state}\n")
+        filled = round(self.WIDTH * self.done / max(self.total, 1))
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.stream.write(f"\r\033[K[{bar}] {self.done:>{len(str(self.total))}}/{self.total}{self.tail()}")
+        if self.done == self.total:
+            self.stream.write("\n")
+        self.stream.flush()

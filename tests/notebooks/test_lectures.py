@@ -17,14 +17,16 @@ _REPO, _BRANCH = repoint_target()
 BADGE_URL = f"https://colab.research.google.com/github/{_REPO}/blob/{_BRANCH}/notebooks/{{}}"
 
 
-PAIRED = [p.name for p in lectures_tool.paired_notebooks()]
+# relative to notebooks/: "01_x.ipynb", and "ru/01_x.ipynb" for the Russian edition
+PAIRED = [p.relative_to(NOTEBOOK_DIR).as_posix() for p in lectures_tool.paired_notebooks()]
 
 
 def test_every_lecture_and_the_start_page_are_paired_with_a_text_source():
     assert len(LECTURES) >= 6, f"expected the six lectures as notebooks/NN_*.md, found {LECTURES}"
     assert "START_HERE.ipynb" in PAIRED
     unpaired = [n for n in PAIRED if not (NOTEBOOK_DIR / n).with_suffix(".md").exists()]
-    orphans = [p.name for p in NOTEBOOK_DIR.glob("*.md") if not p.with_suffix(".ipynb").exists()]
+    orphans = [p.relative_to(NOTEBOOK_DIR).as_posix() for p in [*NOTEBOOK_DIR.glob("*.md"),
+               *NOTEBOOK_DIR.glob("ru/*.md")] if not p.with_suffix(".ipynb").exists()]
     assert not unpaired and not orphans, f"notebooks without a .md source {unpaired}; sources without a notebook "\
         f"{orphans}; run `jupytext --set-formats ipynb,md:myst notebooks/NAME.ipynb` or `--sync`"
     config = (NOTEBOOK_DIR / "jupytext.toml").read_text()
@@ -43,6 +45,7 @@ def test_cell_ids_are_unique_and_a_sync_keeps_them(filename, tmp_path):
     stored = read_stored(filename)
     ids = [c.get("id") for c in stored.cells]
     assert all(ids) and len(set(ids)) == len(ids), f"{filename}: cell ids missing or repeated: {ids}"
+    (tmp_path / filename).parent.mkdir(parents=True, exist_ok=True)
     for suffix in (".ipynb", ".md"):
         shutil.copy((NOTEBOOK_DIR / filename).with_suffix(suffix), tmp_path / Path(filename).with_suffix(suffix))
     assert not lectures_tool.sync(tmp_path / filename), (

@@ -22,6 +22,9 @@ if str(REPO_ROOT) not in sys.path:          # tools/ lives outside the installed
 from tools.lectures import read_text  # noqa: E402
 
 LECTURES = sorted(p.with_suffix(".ipynb").name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.md"))
+# The Russian edition, named relative to notebooks/ ("ru/01_x.ipynb") so that read/read_stored/execute take it.
+RU_DIR = NOTEBOOK_DIR / "ru"
+RU_NOTEBOOKS = sorted(f"ru/{p.with_suffix('.ipynb').name}" for p in RU_DIR.glob("*.md"))
 
 # <!--claim:NAME-->VALUE<!--/claim--> (see tools/lectures.py)
 CLAIM_RE = re.compile(r"<!--claim:(?P<name>\w+)-->(?P<value>.*?)<!--/claim-->")
@@ -50,6 +53,26 @@ def parse_number(text: str) -> tuple[float, float]:
     return float(raw), half_ulp
 
 
+# Russian typography: decimal comma, thousands grouped by a (narrow) no-break space or a space: "9 620", "0,5998"
+_RU_GROUP = "[ \u00a0\u202f]"
+RU_NUMBER_RE = re.compile(r"[-−]?(?:\d{1,3}(?:" + _RU_GROUP + r"\d{3})+|\d+)(?:,\d+)?(?:[eE][-+−]?\d+)?")
+
+
+def parse_ru_number(text: str) -> tuple[float, float]:
+    """``"0,5998"``, ``"9 620"``, ``"95,5%"`` -> (value, half a unit in the last written digit), as
+    ``parse_number`` reads the English ``"0.5998"``, ``"9,620"``, ``"95.5%"``; a decimal point is an error."""
+    if re.search(r"\d\.\d", text):
+        raise ValueError(f"claim value {text!r} has a decimal point; Russian text writes a decimal comma (0,5998)")
+    match = RU_NUMBER_RE.search(text)
+    if match is None:
+        raise ValueError(f"claim value {text!r} holds no number")
+    raw = re.sub(_RU_GROUP, "", match.group()).replace("−", "-").replace(",", ".")
+    mantissa, _, exponent = raw.lower().partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    half_ulp = 0.5 * 10.0 ** (-decimals) * 10.0 ** (int(exponent) if exponent else 0)
+    return float(raw), half_ulp
+
+
 def claims(nb) -> list[tuple[str, str]]:
     """Every ``(name, written value)`` claim in the notebook's markdown cells."""
     found = []
@@ -72,7 +95,7 @@ def output_text(cell) -> str:
 
 @functools.cache
 def execute(filename: str):
-    """Run the notebook top to bottom in a fresh ``python3`` kernel, cwd ``notebooks/``.
+    """Run the notebook top to bottom in a fresh ``python3`` kernel, cwd its folder (``notebooks/``, ``notebooks/ru/``).
 
     Returns ``(executed notebook, seconds, error)``; errors are returned, not raised, so that the caller can
     report the failing cell. Cached: the execution test and the output-claims test share one run.
@@ -85,7 +108,7 @@ def execute(filename: str):
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     client = NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=True,
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+                            resources={"metadata": {"path": str((NOTEBOOK_DIR / filename).parent)}})
     start = time.perf_counter()
     error = None
     try:

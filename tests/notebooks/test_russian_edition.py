@@ -27,6 +27,7 @@ from _lectures import (
     parse_number,
     parse_ru_number,
     read,
+    read_stored,
 )
 from no_english import ALLOWED, latin_runs
 
@@ -181,6 +182,18 @@ def test_claim_markers_have_the_english_names_and_values(ru_name):
                             "digits with a decimal comma and space-grouped thousands (0,5998; 9 620; 95,5%)")
         assert written_en.rstrip().endswith("%") == written_ru.rstrip().endswith("%"), (
             f"{ru_name}: claim {name} is {written_ru!r}, the English {written_en!r}: keep the percent sign")
+
+
+@pytest.mark.parametrize("ru_name", RU_NOTEBOOKS)
+def test_a_russian_notebook_is_stored_stripped_and_no_line_starts_with_a_claim_marker(ru_name):
+    stored = read_stored(ru_name)
+    dirty = [i for i, c in enumerate(stored.cells)
+             if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
+    assert not dirty, f"{ru_name}: code cells {dirty} carry outputs; run `python -m tools.lectures --sync`"
+    assert "widgets" not in stored.metadata, f"{ru_name}: widget state is stored in the metadata; strip it"
+    bad = [f"cell {i}: {ln!r}" for i, c in enumerate(read(ru_name).cells) if c.cell_type == "markdown"
+           for ln in c.source.splitlines() if ln.lstrip().startswith("<!--claim:")]
+    assert not bad, f"{ru_name}: a line starting with a claim marker splits its paragraph in two:\n" + "\n".join(bad)
 
 
 @pytest.mark.parametrize("ru_name", RU_NOTEBOOKS)

@@ -25,6 +25,7 @@ LECTURES = sorted(p.with_suffix(".ipynb").name for p in NOTEBOOK_DIR.glob("[0-9]
 # The Russian edition, named relative to notebooks/ ("ru/01_x.ipynb") so that read/read_stored/execute take it.
 RU_DIR = NOTEBOOK_DIR / "ru"
 RU_NOTEBOOKS = sorted(f"ru/{p.with_suffix('.ipynb').name}" for p in RU_DIR.glob("*.md"))
+RU_LECTURES = [name for name in RU_NOTEBOOKS if re.match(r"ru/\d\d_", name)]
 
 # <!--claim:NAME-->VALUE<!--/claim--> (see tools/lectures.py)
 CLAIM_RE = re.compile(r"<!--claim:(?P<name>\w+)-->(?P<value>.*?)<!--/claim-->")
@@ -91,6 +92,33 @@ def output_text(cell) -> str:
         elif out.output_type in ("execute_result", "display_data"):
             parts.append(out.get("data", {}).get("text/plain", ""))
     return "".join(parts)
+
+
+def run_problems(nb) -> list[str]:
+    """What went wrong in an executed notebook: each error output and each stderr stream, with its cell."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                problems.append(f"cell {i}: {out.ename}: {out.evalue}")
+            elif out.output_type == "stream" and out.name == "stderr":
+                problems.append(f"cell {i} wrote to stderr: {out.text[:300]!r}")
+    return problems
+
+
+def unprinted_claims(nb, parse=parse_number) -> list[tuple[str, str]]:
+    """The claims ``(name, written)`` of an executed notebook that none of its outputs prints (to the written
+    precision); ``parse`` reads a written value (``parse_ru_number`` for the Russian edition)."""
+    printed = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            printed += [float(m.replace("−", "-").replace(",", "")) for m in NUMBER_RE.findall(output_text(cell))]
+    missing = []
+    for name, written in claims(nb):
+        value, tol = parse(written)
+        if not any(abs(p - value) <= tol * (1 + 1e-9) for p in printed):
+            missing.append((name, written))
+    return missing
 
 
 @functools.cache

@@ -1,14 +1,26 @@
 """The lecture notebooks: paired with their text sources, stored stripped, shaped as lectures, and runnable.
 
-Execution uses nbclient with a fresh ``python3`` kernel per notebook (cwd ``notebooks/``) and fails on any
-error output and on any stderr stream (a warning in a lecture is a bug). The time of each run is printed
-(``pytest -s``) and reported, never asserted.
+Execution (the English lectures and the Russian ones, ``notebooks/ru/``) uses nbclient with a fresh ``python3``
+kernel per notebook (cwd its folder) and fails on any error output and on any stderr stream (a warning in a
+lecture is a bug). The time of each run is printed (``pytest -s``) and reported, never asserted.
 """
 import shutil
 from pathlib import Path
 
 import pytest
-from _lectures import LECTURES, NOTEBOOK_DIR, NUMBER_RE, claims, execute, output_text, parse_number, read, read_stored
+from _lectures import (
+    LECTURES,
+    NOTEBOOK_DIR,
+    RU_LECTURES,
+    RU_NOTEBOOKS,
+    execute,
+    parse_number,
+    parse_ru_number,
+    read,
+    read_stored,
+    run_problems,
+    unprinted_claims,
+)
 
 from tools import lectures as lectures_tool
 from tools.repoint import check as repoint_target  # noqa: E402 - where every notebook points (a fork may repoint)
@@ -52,7 +64,7 @@ def test_cell_ids_are_unique_and_a_sync_keeps_them(filename, tmp_path):
         f"{filename}: syncing it from its text source rewrites it; run `python -m tools.lectures --sync`")
 
 
-@pytest.mark.parametrize("filename", LECTURES)
+@pytest.mark.parametrize("filename", LECTURES + RU_NOTEBOOKS)
 def test_notebook_is_stored_with_outputs_stripped(filename):
     nb = read_stored(filename)
     dirty = [i for i, c in enumerate(nb.cells)
@@ -76,7 +88,7 @@ def test_notebook_opens_with_the_colab_badge_and_setup_cells(filename):
         f"{filename}: the setup cell must install only on Colab, got {second.source!r}")
 
 
-@pytest.mark.parametrize("filename", LECTURES)
+@pytest.mark.parametrize("filename", LECTURES + RU_NOTEBOOKS)
 def test_no_markdown_line_starts_with_a_claim_marker(filename):
     """A line starting with ``<!--`` opens an HTML block in Markdown and would split its paragraph in two."""
     for cell in read(filename).cells:
@@ -119,34 +131,21 @@ def _executed(filename):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("filename", LECTURES)
+@pytest.mark.parametrize("filename", LECTURES + RU_LECTURES)
 def test_notebook_executes_without_errors_or_stderr(filename):
     nb, _, error = _executed(filename)
     assert error is None, f"{filename}: {error}"
-    problems = []
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.output_type == "error":
-                problems.append(f"cell {i}: {out.ename}: {out.evalue}")
-            elif out.output_type == "stream" and out.name == "stderr":
-                problems.append(f"cell {i} wrote to stderr: {out.text[:300]!r}")
+    problems = run_problems(nb)
     assert not problems, f"{filename} ran with problems:\n" + "\n".join(problems)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("filename", LECTURES)
+@pytest.mark.parametrize("filename", LECTURES + RU_LECTURES)
 def test_numbers_claimed_in_prose_are_what_the_notebook_prints(filename):
     nb, _, _ = _executed(filename)
-    printed = []
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            printed += [float(m.replace("−", "-").replace(",", ""))
-                        for m in NUMBER_RE.findall(output_text(cell))]
-    for name, written in claims(nb):
-        value, tol = parse_number(written)
-        assert any(abs(p - value) <= tol * (1 + 1e-9) for p in printed), (
-            f"{filename}: the prose claims {name} = {written!r}, but no output of the executed notebook "
-            f"prints that number (to the written precision)")
+    missing = unprinted_claims(nb, parse_ru_number if filename.startswith("ru/") else parse_number)
+    assert not missing, (f"{filename}: the prose claims {missing} (name, written value), but no output of the "
+                         "executed notebook prints those numbers (to the written precision)")
 
 
 @pytest.mark.parametrize("filename", LECTURES)

@@ -106,20 +106,52 @@ def test_postbuild_applies_the_student_setup_and_stops_on_failure():
     assert student, f"postBuild should run `python -m autograder.jupyter_mode student`; it runs {commands}"
 
 
-def test_readme_binder_badge_opens_the_start_page_of_the_same_repository():
+# The README's launch links, one per language: (start page Binder opens, prefix of the notebooks Colab opens).
+EDITIONS = {"English": ("notebooks/START_HERE.ipynb", "notebooks/"),
+            "Русский": ("notebooks/ru/START_HERE.ipynb", "notebooks/ru/")}
+COLAB_LINK = re.compile(r"\]\(https://colab\.research\.google\.com/github/(?P<repo>[^/]+/[^/]+)/blob/"
+                        r"(?P<branch>[^/]+)/(?P<path>[^)\s]+)\)")
+
+
+def test_readme_binder_badges_open_the_start_page_of_each_language_in_the_same_repository():
+    """One Binder badge per edition, each opening its own start page. The Russian start page's existence is
+    tests/notebooks/test_russian_edition.py's (it names every Russian notebook still missing)."""
     links = list(BINDER_LINK.finditer((REPO_ROOT / "README.md").read_text()))
-    assert len(links) == 1, f"the README should carry one Binder badge, found {[m['url'] for m in links]}"
-    link = links[0]
-    query = dict(part.split("=", 1) for part in urlsplit(link["url"]).query.split("&"))
-    urlpath = unquote(query.get("urlpath", ""))
-    assert urlpath == "lab/tree/notebooks/START_HERE.ipynb", (
-        "the Binder badge should open JupyterLab on the start page "
-        f"(urlpath=lab/tree/notebooks/START_HERE.ipynb), got urlpath={urlpath!r}")
-    assert (REPO_ROOT / urlpath.removeprefix("lab/tree/")).is_file(), f"{urlpath} does not exist"
+    urlpaths = []
+    for link in links:
+        query = dict(part.split("=", 1) for part in urlsplit(link["url"]).query.split("&"))
+        urlpaths.append(unquote(query.get("urlpath", "")))
+    expected = [f"lab/tree/{start}" for start, _ in EDITIONS.values()]
+    assert urlpaths == expected, (
+        f"the README should carry one Binder badge per language opening JupyterLab on its start page, in the "
+        f"order {expected}; got {urlpaths}")
+    assert (REPO_ROOT / EDITIONS["English"][0]).is_file(), f"{EDITIONS['English'][0]} does not exist"
     target = repoint.check(REPO_ROOT)
-    assert (link["repo"], link["branch"]) == target, (
-        f"the Binder badge points at {link['repo']}@{link['branch']}, the notebooks at "
-        f"{target[0]}@{target[1]}; run `python -m tools.repoint REPO BRANCH`")
+    for link in links:
+        assert (link["repo"], link["branch"]) == target, (
+            f"the Binder badge points at {link['repo']}@{link['branch']}, the notebooks at "
+            f"{target[0]}@{target[1]}; run `python -m tools.repoint REPO BRANCH`")
+
+
+def test_readme_has_a_colab_badge_per_language_on_the_same_lecture():
+    links = list(COLAB_LINK.finditer((REPO_ROOT / "README.md").read_text()))
+    paths = [m["path"] for m in links]
+    assert len(links) == len(EDITIONS), f"expected one Colab badge per language, found {paths}"
+    english, russian = paths
+    assert english.startswith("notebooks/") and russian == english.replace("notebooks/", "notebooks/ru/", 1), (
+        f"the Russian Colab badge should open the Russian edition of {english}, got {russian}")
+    assert (REPO_ROOT / english).is_file(), f"the README's Colab badge opens {english}, which does not exist"
+    target = repoint.check(REPO_ROOT)
+    assert all((m["repo"], m["branch"]) == target for m in links), "a Colab badge points at another repository"
+
+
+def test_readme_lets_a_student_pick_a_language_in_one_click():
+    head = (REPO_ROOT / "README.md").read_text().split("\n## ", 1)[0]
+    links = {m["text"]: m["target"] for m in MD_LINK.finditer(head) if m["text"] in EDITIONS}
+    assert links == {lang: start for lang, (start, _) in EDITIONS.items()}, (
+        f"the README's first lines should link 'English' and 'Русский' to each start page; got {links}")
+    assert head.index("[English]") < head.index("[Русский]") < head.index("mybinder"), (
+        "the language choice should come first, before the badges")
 
 
 def test_start_page_is_prose_after_the_two_colab_cells(start_page):

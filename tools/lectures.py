@@ -17,6 +17,9 @@ tagged ``exercise`` starting ``**Exercise.**`` followed by a cell tagged ``answe
 library computes is wrapped in a claim marker ``<!--claim:NAME-->VALUE<!--/claim-->`` (never at the start of
 a line) and recomputed in ``tests/notebooks/test_prose_numbers.py``. A slip of the source lectures gets a
 visible note, a quoted line starting ``> ⚠️ **Errata.**``.
+
+The Russian edition ``notebooks/ru/NAME.md`` + ``NAME.ipynb`` is paired, synced and checked the same way (the
+same ``jupytext.toml`` applies); ``tests/notebooks/test_russian_edition.py`` holds it to its English twin.
 """
 from __future__ import annotations
 
@@ -34,9 +37,13 @@ def text_source(notebook: Path) -> Path:
     return notebook.with_suffix(".md")
 
 
+EDITIONS = ("", "ru")   # notebooks/NAME.ipynb (English) and notebooks/ru/NAME.ipynb (Russian, the same names)
+
+
 def paired_notebooks(root: Path = ROOT) -> list[Path]:
-    """Every ``.ipynb`` of ``notebooks/`` (each must have its text twin)."""
-    return sorted((root / "notebooks").glob("*.ipynb"))
+    """Every ``.ipynb`` of ``notebooks/`` and of the Russian edition ``notebooks/ru/`` (each must have its text
+    twin)."""
+    return sorted(p for edition in EDITIONS for p in (root / "notebooks" / edition).glob("*.ipynb"))
 
 
 def read_text(path: Path):

@@ -2,7 +2,8 @@
 
 An instructor who forks the course runs, from the repository root::
 
-    python -m tools.repoint my-org/my-course main        # rewrite notebooks, solutions, releases, README
+    python -m tools.repoint my-org/my-course main        # rewrite notebooks (both editions), solutions,
+                                                          # releases, README
     python -m tools.repoint --check                       # exit 1 unless every notebook agrees
 
 Every lecture and assignment notebook starts with a markdown cell tagged ``colab-badge`` and a code cell
@@ -10,7 +11,9 @@ tagged ``colab-setup`` (docs/architecture.md, "Notebook conventions"). This tool
 their form: the badge links to the notebook's own path, the setup cell installs the package from the same
 repository and branch. Only those cells and the README's badges are touched; every other byte stays as it was.
 A notebook edited as text (``notebooks/NAME.md`` beside ``NAME.ipynb``, see tools/lectures.py) has the same two
-cells in its text source: those are rewritten too, in place, and must point where the notebook points.
+cells in its text source: those are rewritten too, in place, and must point where the notebook points. The
+Russian edition ``notebooks/ru/`` is covered the same way (its badges link to ``notebooks/ru/NAME.ipynb``; its
+setup cell's comment line is Russian and kept), and each README Binder badge keeps the start page it opens.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_GLOBS = ("notebooks/*.ipynb", "solutions/*/*.ipynb", "assignments/*/*.ipynb")
+NOTEBOOK_GLOBS = ("notebooks/*.ipynb", "notebooks/ru/*.ipynb", "solutions/*/*.ipynb", "assignments/*/*.ipynb")
 DEFAULT_REPO, DEFAULT_BRANCH = "course-org/nn-course", "main"
 _REPO = r"(?P<repo>[\w.-]+/[\w.-]+)"
 _BRANCH = r"(?P<branch>[\w./-]+?)"
@@ -29,17 +32,23 @@ _BRANCH = r"(?P<branch>[\w./-]+?)"
 COLAB_BADGE = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
                "(https://colab.research.google.com/github/{repo}/blob/{branch}/{path})")
 BINDER_BADGE = ("[![Binder](https://mybinder.org/badge_logo.svg)]"
-                "(https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/notebooks/START_HERE.ipynb)")
+                "(https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/{start})")
+START_PAGE, START_PAGE_RU = "notebooks/START_HERE.ipynb", "notebooks/ru/START_HERE.ipynb"
+SETUP_COMMENT = ("# Colab setup: installs the course library when this notebook runs on Google Colab;"
+                 " does nothing elsewhere.")
+# The Russian edition (notebooks/ru/) translates the comment line: any one comment line is accepted there and
+# kept by a repoint; this one is what a new Russian notebook gets.
+SETUP_COMMENT_RU = ("# Настройка Colab: ставит библиотеку курса, когда блокнот запущен в Google Colab;"
+                    " иначе ничего не делает.")
 SETUP_CELL = (
-    "# Colab setup: installs the course library when this notebook runs on Google Colab;"
-    " does nothing elsewhere.\n"
+    SETUP_COMMENT + "\n"
     "import sys\n"
     'if "google.colab" in sys.modules:\n'
     '    %pip install --quiet "nn-course @ git+https://github.com/{repo}@{branch}"'
 )
 _BADGE_RE = re.compile(r"\(https://colab\.research\.google\.com/github/" + _REPO + "/blob/" + _BRANCH
                        + r"/(?P<path>[^)\s]+\.ipynb)\)")
-_BINDER_RE = re.compile(r"\(https://mybinder\.org/v2/gh/" + _REPO + "/" + _BRANCH + r"\?urlpath=[^)\s]*\)")
+_BINDER_RE = re.compile(r"\(https://mybinder\.org/v2/gh/" + _REPO + "/" + _BRANCH + r"\?(?P<query>urlpath=[^)\s]*)\)")
 _SETUP_RE = re.compile(r"git\+https://github\.com/" + _REPO + "@" + _BRANCH + '"')
 
 
@@ -64,6 +73,22 @@ def _tagged(nb: dict, tag: str, path: Path) -> dict:
     return cells[0]
 
 
+def is_russian(rel: str) -> bool:
+    """Whether the notebook at ``rel`` (relative to the repository) belongs to the Russian edition."""
+    return rel.startswith("notebooks/ru/")
+
+
+def setup_source(rel: str, repo: str, branch: str, current: str = "") -> str:
+    """The colab-setup cell the notebook at ``rel`` should hold: the template, whose comment line a Russian
+    notebook writes in Russian (its ``current`` comment line is kept)."""
+    template = SETUP_CELL.format(repo=repo, branch=branch)
+    if not is_russian(rel):
+        return template
+    first = current.split("\n", 1)[0]
+    comment = first if first.startswith("# ") else SETUP_COMMENT_RU
+    return comment + template[len(SETUP_COMMENT):]
+
+
 def read_target(path: Path, root: Path = ROOT) -> tuple[str, str]:
     """The (repo, branch) a notebook points at; RepointError when its two cells disagree or are malformed."""
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -79,7 +104,7 @@ def read_target(path: Path, root: Path = ROOT) -> tuple[str, str]:
     if (setup["repo"], setup["branch"]) != target:
         other = (setup["repo"], setup["branch"])
         raise RepointError(f"{path}: badge points at {target}, install cell at {other}")
-    if setup_src != SETUP_CELL.format(repo=target[0], branch=target[1]):
+    if setup_src != setup_source(rel, target[0], target[1], setup_src):
         raise RepointError(f"{path}: the colab-setup cell differs from the course's template; "
                            "run `python -m tools.repoint REPO BRANCH` to rewrite it")
     return target
@@ -99,7 +124,7 @@ def header_sources(path: Path, title: str, root: Path = ROOT) -> tuple[str, str]
     repo, branch = current_target(path, root)
     rel = path.resolve().relative_to(root.resolve()).as_posix()
     badge = COLAB_BADGE.format(repo=repo, branch=branch, path=rel) + f"\n\n# {title}"
-    return badge, SETUP_CELL.format(repo=repo, branch=branch)
+    return badge, setup_source(rel, repo, branch)
 
 
 def _set_source(cell: dict, text: str) -> None:
@@ -117,7 +142,8 @@ def repoint_notebook(path: Path, repo: str, branch: str, root: Path = ROOT) -> b
         raise RepointError(f"{path}: the colab-badge cell holds no Colab badge link")
     new_badge = COLAB_BADGE.format(repo=repo, branch=branch, path=rel)
     _set_source(badge, re.sub(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)", lambda _: new_badge, src, count=1))
-    _set_source(_tagged(nb, "colab-setup", path), SETUP_CELL.format(repo=repo, branch=branch))
+    setup = _tagged(nb, "colab-setup", path)
+    _set_source(setup, setup_source(rel, repo, branch, _source(setup)))
     # nbformat's own serialisation (sorted keys, indent 1), so a repointed notebook equals a regenerated one.
     new = json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False, separators=(",", ": ")) + "\n"
     twin = text_twin(path)
@@ -130,7 +156,8 @@ def repoint_notebook(path: Path, repo: str, branch: str, root: Path = ROOT) -> b
 
 def repoint_readme(path: Path, repo: str, branch: str) -> bool:
     text = path.read_text(encoding="utf-8")
-    new = _BINDER_RE.sub(lambda m: BINDER_BADGE.format(repo=repo, branch=branch).split("]", 2)[-1], text)
+    # each Binder badge keeps the page it opens (the English or the Russian start page)
+    new = _BINDER_RE.sub(lambda m: f"(https://mybinder.org/v2/gh/{repo}/{branch}?{m['query']})", text)
     new = _BADGE_RE.sub(lambda m: f"(https://colab.research.google.com/github/{repo}/blob/{branch}/{m['path']})",
                         new)
     if new != text:

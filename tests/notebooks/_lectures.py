@@ -22,6 +22,10 @@ if str(REPO_ROOT) not in sys.path:          # tools/ lives outside the installed
 from tools.lectures import read_text  # noqa: E402
 
 LECTURES = sorted(p.with_suffix(".ipynb").name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.md"))
+# The Russian edition, named relative to notebooks/ ("ru/01_x.ipynb") so that read/read_stored/execute take it.
+RU_DIR = NOTEBOOK_DIR / "ru"
+RU_NOTEBOOKS = sorted(f"ru/{p.with_suffix('.ipynb').name}" for p in RU_DIR.glob("*.md"))
+RU_LECTURES = [name for name in RU_NOTEBOOKS if re.match(r"ru/\d\d_", name)]
 
 # <!--claim:NAME-->VALUE<!--/claim--> (see tools/lectures.py)
 CLAIM_RE = re.compile(r"<!--claim:(?P<name>\w+)-->(?P<value>.*?)<!--/claim-->")
@@ -50,6 +54,26 @@ def parse_number(text: str) -> tuple[float, float]:
     return float(raw), half_ulp
 
 
+# Russian typography: decimal comma, thousands grouped by a (narrow) no-break space or a space: "9 620", "0,5998"
+_RU_GROUP = "[ \u00a0\u202f]"
+RU_NUMBER_RE = re.compile(r"[-−]?(?:\d{1,3}(?:" + _RU_GROUP + r"\d{3})+|\d+)(?:,\d+)?(?:[eE][-+−]?\d+)?")
+
+
+def parse_ru_number(text: str) -> tuple[float, float]:
+    """``"0,5998"``, ``"9 620"``, ``"95,5%"`` -> (value, half a unit in the last written digit), as
+    ``parse_number`` reads the English ``"0.5998"``, ``"9,620"``, ``"95.5%"``; a decimal point is an error."""
+    if re.search(r"\d\.\d", text):
+        raise ValueError(f"claim value {text!r} has a decimal point; Russian text writes a decimal comma (0,5998)")
+    match = RU_NUMBER_RE.search(text)
+    if match is None:
+        raise ValueError(f"claim value {text!r} holds no number")
+    raw = re.sub(_RU_GROUP, "", match.group()).replace("−", "-").replace(",", ".")
+    mantissa, _, exponent = raw.lower().partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    half_ulp = 0.5 * 10.0 ** (-decimals) * 10.0 ** (int(exponent) if exponent else 0)
+    return float(raw), half_ulp
+
+
 def claims(nb) -> list[tuple[str, str]]:
     """Every ``(name, written value)`` claim in the notebook's markdown cells."""
     found = []
@@ -70,9 +94,36 @@ def output_text(cell) -> str:
     return "".join(parts)
 
 
+def run_problems(nb) -> list[str]:
+    """What went wrong in an executed notebook: each error output and each stderr stream, with its cell."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                problems.append(f"cell {i}: {out.ename}: {out.evalue}")
+            elif out.output_type == "stream" and out.name == "stderr":
+                problems.append(f"cell {i} wrote to stderr: {out.text[:300]!r}")
+    return problems
+
+
+def unprinted_claims(nb, parse=parse_number) -> list[tuple[str, str]]:
+    """The claims ``(name, written)`` of an executed notebook that none of its outputs prints (to the written
+    precision); ``parse`` reads a written value (``parse_ru_number`` for the Russian edition)."""
+    printed = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            printed += [float(m.replace("−", "-").replace(",", "")) for m in NUMBER_RE.findall(output_text(cell))]
+    missing = []
+    for name, written in claims(nb):
+        value, tol = parse(written)
+        if not any(abs(p - value) <= tol * (1 + 1e-9) for p in printed):
+            missing.append((name, written))
+    return missing
+
+
 @functools.cache
 def execute(filename: str):
-    """Run the notebook top to bottom in a fresh ``python3`` kernel, cwd ``notebooks/``.
+    """Run the notebook top to bottom in a fresh ``python3`` kernel, cwd its folder (``notebooks/``, ``notebooks/ru/``).
 
     Returns ``(executed notebook, seconds, error)``; errors are returned, not raised, so that the caller can
     report the failing cell. Cached: the execution test and the output-claims test share one run.
@@ -85,7 +136,7 @@ def execute(filename: str):
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     client = NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=True,
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+                            resources={"metadata": {"path": str((NOTEBOOK_DIR / filename).parent)}})
     start = time.perf_counter()
     error = None
     try:

@@ -1,14 +1,26 @@
 """The lecture notebooks: paired with their text sources, stored stripped, shaped as lectures, and runnable.
 
-Execution uses nbclient with a fresh ``python3`` kernel per notebook (cwd ``notebooks/``) and fails on any
-error output and on any stderr stream (a warning in a lecture is a bug). The time of each run is printed
-(``pytest -s``) and reported, never asserted.
+Execution (the English lectures and the Russian ones, ``notebooks/ru/``) uses nbclient with a fresh ``python3``
+kernel per notebook (cwd its folder) and fails on any error output and on any stderr stream (a warning in a
+lecture is a bug). The time of each run is printed (``pytest -s``) and reported, never asserted.
 """
 import shutil
 from pathlib import Path
 
 import pytest
-from _lectures import LECTURES, NOTEBOOK_DIR, NUMBER_RE, claims, execute, output_text, parse_number, read, read_stored
+from _lectures import (
+    LECTURES,
+    NOTEBOOK_DIR,
+    RU_LECTURES,
+    RU_NOTEBOOKS,
+    execute,
+    parse_number,
+    parse_ru_number,
+    read,
+    read_stored,
+    run_problems,
+    unprinted_claims,
+)
 
 from tools import lectures as lectures_tool
 from tools.repoint import check as repoint_target  # noqa: E402 - where every notebook points (a fork may repoint)
@@ -17,14 +29,16 @@ _REPO, _BRANCH = repoint_target()
 BADGE_URL = f"https://colab.research.google.com/github/{_REPO}/blob/{_BRANCH}/notebooks/{{}}"
 
 
-PAIRED = [p.name for p in lectures_tool.paired_notebooks()]
+# relative to notebooks/: "01_x.ipynb", and "ru/01_x.ipynb" for the Russian edition
+PAIRED = [p.relative_to(NOTEBOOK_DIR).as_posix() for p in lectures_tool.paired_notebooks()]
 
 
 def test_every_lecture_and_the_start_page_are_paired_with_a_text_source():
     assert len(LECTURES) >= 6, f"expected the six lectures as notebooks/NN_*.md, found {LECTURES}"
     assert "START_HERE.ipynb" in PAIRED
     unpaired = [n for n in PAIRED if not (NOTEBOOK_DIR / n).with_suffix(".md").exists()]
-    orphans = [p.name for p in NOTEBOOK_DIR.glob("*.md") if not p.with_suffix(".ipynb").exists()]
+    orphans = [p.relative_to(NOTEBOOK_DIR).as_posix() for p in [*NOTEBOOK_DIR.glob("*.md"),
+               *NOTEBOOK_DIR.glob("ru/*.md")] if not p.with_suffix(".ipynb").exists()]
     assert not unpaired and not orphans, f"notebooks without a .md source {unpaired}; sources without a notebook "\
         f"{orphans}; run `jupytext --set-formats ipynb,md:myst notebooks/NAME.ipynb` or `--sync`"
     config = (NOTEBOOK_DIR / "jupytext.toml").read_text()
@@ -43,13 +57,14 @@ def test_cell_ids_are_unique_and_a_sync_keeps_them(filename, tmp_path):
     stored = read_stored(filename)
     ids = [c.get("id") for c in stored.cells]
     assert all(ids) and len(set(ids)) == len(ids), f"{filename}: cell ids missing or repeated: {ids}"
+    (tmp_path / filename).parent.mkdir(parents=True, exist_ok=True)
     for suffix in (".ipynb", ".md"):
         shutil.copy((NOTEBOOK_DIR / filename).with_suffix(suffix), tmp_path / Path(filename).with_suffix(suffix))
     assert not lectures_tool.sync(tmp_path / filename), (
         f"{filename}: syncing it from its text source rewrites it; run `python -m tools.lectures --sync`")
 
 
-@pytest.mark.parametrize("filename", LECTURES)
+@pytest.mark.parametrize("filename", LECTURES + RU_NOTEBOOKS)
 def test_notebook_is_stored_with_outputs_stripped(filename):
     nb = read_stored(filename)
     dirty = [i for i, c in enumerate(nb.cells)
@@ -73,7 +88,7 @@ def test_notebook_opens_with_the_colab_badge_and_setup_cells(filename):
         f"{filename}: the setup cell must install only on Colab, got {second.source!r}")
 
 
-@pytest.mark.parametrize("filename", LECTURES)
+@pytest.mark.parametrize("filename", LECTURES + RU_NOTEBOOKS)
 def test_no_markdown_line_starts_with_a_claim_marker(filename):
     """A line starting with ``<!--`` opens an HTML block in Markdown and would split its paragraph in two."""
     for cell in read(filename).cells:
@@ -116,34 +131,21 @@ def _executed(filename):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("filename", LECTURES)
+@pytest.mark.parametrize("filename", LECTURES + RU_LECTURES)
 def test_notebook_executes_without_errors_or_stderr(filename):
     nb, _, error = _executed(filename)
     assert error is None, f"{filename}: {error}"
-    problems = []
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.output_type == "error":
-                problems.append(f"cell {i}: {out.ename}: {out.evalue}")
-            elif out.output_type == "stream" and out.name == "stderr":
-                problems.append(f"cell {i} wrote to stderr: {out.text[:300]!r}")
+    problems = run_problems(nb)
     assert not problems, f"{filename} ran with problems:\n" + "\n".join(problems)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("filename", LECTURES)
+@pytest.mark.parametrize("filename", LECTURES + RU_LECTURES)
 def test_numbers_claimed_in_prose_are_what_the_notebook_prints(filename):
     nb, _, _ = _executed(filename)
-    printed = []
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            printed += [float(m.replace("−", "-").replace(",", ""))
-                        for m in NUMBER_RE.findall(output_text(cell))]
-    for name, written in claims(nb):
-        value, tol = parse_number(written)
-        assert any(abs(p - value) <= tol * (1 + 1e-9) for p in printed), (
-            f"{filename}: the prose claims {name} = {written!r}, but no output of the executed notebook "
-            f"prints that number (to the written precision)")
+    missing = unprinted_claims(nb, parse_ru_number if filename.startswith("ru/") else parse_number)
+    assert not missing, (f"{filename}: the prose claims {missing} (name, written value), but no output of the "
+                         "executed notebook prints those numbers (to the written precision)")
 
 
 @pytest.mark.parametrize("filename", LECTURES)

@@ -97,3 +97,22 @@ def test_an_edit_saved_from_jupyterlab_updates_both_files_and_keeps_the_ids(tmp_
     assert "Every formula is a composition" in ipynb.with_suffix(".md").read_text()
     assert lectures.disagreements(ipynb, tmp_path) == []
     assert [c.id for c in nbformat.read(ipynb, as_version=4).cells] == ids
+
+
+def test_the_russian_edition_is_paired_checked_and_synced_too(lecture, tmp_path, capsys, monkeypatch):
+    """notebooks/ru/NAME.ipynb is in the pairing: a stale Russian notebook fails --check, --sync fixes it."""
+    import shutil
+
+    (tmp_path / "notebooks" / "ru").mkdir()
+    ru = tmp_path / "notebooks" / "ru" / lecture.name
+    for suffix in (".ipynb", ".md"):
+        shutil.copy(lecture.with_suffix(suffix), ru.with_suffix(suffix))
+    assert ru in lectures.paired_notebooks(tmp_path) and lecture in lectures.paired_notebooks(tmp_path)
+    edit_text(ru, "**Exercise.** Why?", "**Упражнение.** Почему?")
+    assert "cell 2 differs" in lectures.disagreements(ru, tmp_path)[0]
+    monkeypatch.setattr(lectures, "ROOT", tmp_path)
+    assert lectures.main(["--check"]) == 1
+    assert "jupytext --sync notebooks/ru/01_a.md" in capsys.readouterr().err
+    assert lectures.main(["--sync"]) == 0
+    assert nbformat.read(ru, as_version=4).cells[2].source == "**Упражнение.** Почему?"
+    assert nbformat.read(lecture, as_version=4).cells[2].source == "**Exercise.** Why?", "English edition changed"

@@ -9,6 +9,7 @@ import pytest
 from tools import repoint
 
 ROOT = Path(__file__).resolve().parents[2]
+RU_COMMENT = "# Настройка для Colab: ставит библиотеку курса только в Colab."   # a translator's wording
 
 
 def make_notebook(path: Path, root: Path, repo="course-org/nn-course", branch="main"):
@@ -17,7 +18,7 @@ def make_notebook(path: Path, root: Path, repo="course-org/nn-course", branch="m
     badge = nbformat.v4.new_markdown_cell(repoint.COLAB_BADGE.format(repo=repo, branch=branch, path=rel)
                                           + "\n\n# A lecture")
     badge.metadata["tags"] = ["colab-badge"]
-    setup = nbformat.v4.new_code_cell(repoint.SETUP_CELL.format(repo=repo, branch=branch))
+    setup = nbformat.v4.new_code_cell(repoint.setup_source(rel, repo, branch, RU_COMMENT))
     setup.metadata["tags"] = ["colab-setup"]
     nb.cells = [badge, setup, nbformat.v4.new_code_cell("x = 1  # untouched")]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -26,11 +27,15 @@ def make_notebook(path: Path, root: Path, repo="course-org/nn-course", branch="m
 
 @pytest.fixture
 def course(tmp_path):
-    for rel in ("notebooks/01_a.ipynb", "solutions/01_a/01_a.ipynb", "assignments/01_a/01_a.ipynb"):
+    for rel in ("notebooks/01_a.ipynb", "notebooks/ru/01_a.ipynb", "solutions/01_a/01_a.ipynb",
+                "assignments/01_a/01_a.ipynb"):
         make_notebook(tmp_path / rel, tmp_path)
+    here = {"repo": "course-org/nn-course", "branch": "main"}
     (tmp_path / "README.md").write_text(
-        repoint.BINDER_BADGE.format(repo="course-org/nn-course", branch="main") + "\n"
-        + repoint.COLAB_BADGE.format(repo="course-org/nn-course", branch="main", path="notebooks/01_a.ipynb"))
+        repoint.BINDER_BADGE.format(**here, start=repoint.START_PAGE) + "\n"
+        + repoint.BINDER_BADGE.format(**here, start=repoint.START_PAGE_RU) + "\n"
+        + repoint.COLAB_BADGE.format(**here, path="notebooks/01_a.ipynb") + "\n"
+        + repoint.COLAB_BADGE.format(**here, path="notebooks/ru/01_a.ipynb"))
     return tmp_path
 
 
@@ -53,7 +58,9 @@ def test_repoint_rewrites_badges_and_install_cells_and_nothing_else(course):
     assert repoint.check(course) == ("my-org/fork", "spring-2027")
     assert repoint.repoint_readme(course / "README.md", "my-org/fork", "spring-2027")
     readme = (course / "README.md").read_text()
-    assert "mybinder.org/v2/gh/my-org/fork/spring-2027?urlpath=" in readme
+    assert "mybinder.org/v2/gh/my-org/fork/spring-2027?urlpath=lab/tree/notebooks/START_HERE.ipynb" in readme
+    assert "mybinder.org/v2/gh/my-org/fork/spring-2027?urlpath=lab/tree/notebooks/ru/START_HERE.ipynb" in readme
+    assert "github/my-org/fork/blob/spring-2027/notebooks/ru/01_a.ipynb" in readme
     assert "course-org" not in readme
 
 
@@ -129,3 +136,31 @@ def test_check_names_a_text_source_left_pointing_elsewhere(paired, course):
     text.write_text(text.read_text().replace("my-org/fork", "someone/else"))
     with pytest.raises(repoint.RepointError, match=r"01_a\.md.*someone/else@main"):
         repoint.check(course)
+
+
+def test_the_russian_edition_is_repointed_and_keeps_its_russian_setup_comment(course):
+    ru = course / "notebooks/ru/01_a.ipynb"
+    assert ru in repoint.notebooks(course)
+    for path in repoint.notebooks(course):
+        repoint.repoint_notebook(path, "my-org/fork", "dev", course)
+    setup = nbformat.read(ru, as_version=4).cells[1].source
+    assert setup.startswith(RU_COMMENT + "\n") and "git+https://github.com/my-org/fork@dev" in setup
+    assert "github/my-org/fork/blob/dev/notebooks/ru/01_a.ipynb" in nbformat.read(ru, as_version=4).cells[0].source
+    assert repoint.check(course) == ("my-org/fork", "dev")
+    assert repoint.header_sources(course / "notebooks/ru/02_b.ipynb", "Лекция", course)[1].startswith(
+        repoint.SETUP_COMMENT_RU), "a new Russian notebook gets the Russian comment"
+
+
+def test_a_russian_setup_cell_with_changed_code_or_an_english_one_with_a_changed_comment_is_reported(course):
+    for rel, old, new in (("notebooks/ru/01_a.ipynb", "--quiet", "--quiet --upgrade"),
+                          ("notebooks/01_a.ipynb", "# Colab setup:", "# Настройка Colab:")):
+        path = course / rel
+        nb = nbformat.read(path, as_version=4)
+        original = nb.cells[1].source
+        nb.cells[1].source = original.replace(old, new)
+        nbformat.write(nb, path)
+        with pytest.raises(repoint.RepointError, match="differs from the course's template"):
+            repoint.check(course)
+        nb.cells[1].source = original
+        nbformat.write(nb, path)
+    assert repoint.check(course)

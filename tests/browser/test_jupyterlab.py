@@ -9,6 +9,7 @@ printed (``pytest -s``), never asserted.
 """
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -32,6 +33,9 @@ from _lab_server import REPO_ROOT
 pytestmark = pytest.mark.browser
 
 LECTURES = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Two lectures of the Russian edition with their widget apps: the stepper and the activation explorer must
+# speak Russian in a real browser too (their screenshots are named ru_<lecture>.png).
+RUSSIAN = ["ru/02_backpropagation.ipynb", "ru/03_activation_functions.ipynb"]
 ASSIGNMENTS = sorted({p.parent.name for p in (REPO_ROOT / "solutions").glob("[0-9][0-9]_*/*.ipynb")})
 # Generous: the machine that runs CI may be busy; a lecture is meant to run in about a minute.
 OPEN_MS, RUN_MS, REDRAW_MS = 120_000, 240_000, 60_000
@@ -42,9 +46,10 @@ def test_the_course_has_lectures_and_assignments_to_check():
     assert len(ASSIGNMENTS) >= 5, f"expected the five assignments in solutions/, found {ASSIGNMENTS}"
 
 
-@pytest.mark.parametrize("filename", LECTURES)
+@pytest.mark.parametrize("filename", LECTURES + RUSSIAN)
 def test_lecture_runs_in_jupyterlab_and_its_widgets_answer_a_changed_control(filename, lab, page, artifacts):
     path = REPO_ROOT / "notebooks" / filename
+    shot = filename.replace("/", "_").removesuffix(".ipynb")
     n_code = sum(c["cell_type"] == "code" for c in cells(path))
     started = time.monotonic()
     open_notebook(page, lab.url, lab.token, f"notebooks/{filename}", n_code, OPEN_MS)
@@ -63,6 +68,10 @@ def test_lecture_runs_in_jupyterlab_and_its_widgets_answer_a_changed_control(fil
                 f"and a picture, got {shown}; output text: {outputs.all_inner_texts()!r}")
             # A dropdown (data set, activation, surface, graph) redraws every app that has one; otherwise the
             # first slider, moved one step with the keyboard.
+            if filename.startswith("ru/"):
+                words = " ".join(outputs.all_inner_texts())
+                assert re.search("[а-яё]{4,}", words, re.IGNORECASE), (
+                    f"{filename}, cell {index}: the widget app should speak Russian, it shows {words[:300]!r}")
             control = "dropdown" if shown["dropdowns"] else "slider"
             before = image_sources(outputs)
             old, new = (choose_next_option(outputs, REDRAW_MS) if shown["dropdowns"]
@@ -84,9 +93,9 @@ def test_lecture_runs_in_jupyterlab_and_its_widgets_answer_a_changed_control(fil
             figure.scroll_into_view_if_needed(timeout=OPEN_MS)
             assert figure.evaluate("img => img.complete && img.naturalWidth > 100"), (
                 f"{filename}, cell {index}: the figure tagged screenshot did not render as an image")
-            figure.screenshot(path=str(artifacts / f"{path.stem}-cell{index}.png"))
+            figure.screenshot(path=str(artifacts / f"{shot}-cell{index}.png"))
     finally:
-        page.screenshot(path=str(artifacts / f"{path.stem}.png"))
+        page.screenshot(path=str(artifacts / f"{shot}.png"))
 
 
 def test_formgrader_lists_every_assignment_to_the_instructor(lab, page, artifacts):

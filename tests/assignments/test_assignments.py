@@ -329,6 +329,31 @@ def test_every_graded_cell_follows_the_grading_protocol(a):
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_each_task_heading_states_the_points_its_graded_cells_carry(a):
+    """A heading '## k. Title (N points…)' must equal the points of the graded cells up to the next heading, and
+    the 'Points' paragraph the notebook's total: a student plans their time by them."""
+    import re
+
+    nb = read(source_path(a))
+    stated, carried, current = {}, {}, None
+    for cell in nb.cells:
+        for line in cell.source.splitlines() if cell.cell_type == "markdown" else ():
+            found = re.match(r"#{2,3} (.+?)\s*\((\d+) points?\b", line)
+            if found and line.startswith("## "):
+                current = found.group(1)
+                stated[current], carried[current] = int(found.group(2)), 0
+        if meta(cell).get("grade") and current is not None:
+            carried[current] += meta(cell).get("points", 0)
+    assert stated, f"{a}: no task heading states its points"
+    assert stated == carried, f"{a}: headings state {stated}, the graded cells carry {carried}"
+    auto, manual = _cells.points(nb)
+    text = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for phrase in (f"worth **{auto + manual} points**: {auto} from the automatically graded tests",
+                   f"and {manual} from written answers graded by hand"):
+        assert phrase in text, f"{a}: the Points paragraph is stale: {phrase!r} not found"
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_every_assignment_has_at_least_five_wrong_answers(a):
     names = [w.name for w in wrong_answers(a)]
     assert len(names) >= 5 and len(set(names)) == len(names), f"{a}: expected >= 5 distinct wrong answers, got {names}"

@@ -85,6 +85,31 @@ def build(assignment: str, title: str, cells: list, forbidden: tuple[str, ...] =
         if gid is not None and gid in ids:
             raise ValueError(f"{assignment}: grade_id {gid!r} used twice")
         ids.add(gid)
+    _state_points(nb)
     nb.metadata[METADATA_KEY] = {"forbidden_modules": sorted(forbidden)}
     declared(nb)  # a module name that is not in course_lib fails here, not at grading
     return nb
+
+
+def points(nb) -> tuple[int, int]:
+    """(automatically graded, graded by hand) points of a source notebook, read from nbgrader's metadata."""
+    auto = manual = 0
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            if meta.get("solution") and cell.cell_type == "markdown":
+                manual += meta.get("points", 0)
+            else:
+                auto += meta.get("points", 0)
+    return auto, manual
+
+
+def _state_points(nb) -> None:
+    """Append the assignment's points, from its metadata, to the 'how this works' cell (so it cannot drift)."""
+    auto, manual = points(nb)
+    opening = next(c for c in nb.cells if c.cell_type == "markdown" and "How this assignment works" in c.source)
+    opening.source += (
+        f"\n\n**Points.** This assignment is worth **{auto + manual} points**: {auto} from the automatically "
+        f"graded tests (each test cell scores its points all or nothing) and {manual} from written answers "
+        "graded by hand. Each task's heading states its points. Your course score is the sum over all the "
+        "assignments; the grading scheme is in `notebooks/START_HERE.ipynb`.")

@@ -309,8 +309,8 @@ def cells():
         """),
         md(r"""
             To compare an analytic gradient $a$ with a numerical one $n$, the checks below use the relative error
-            $\max_i|a_i - n_i| \,/\, \max_i(|a_i| + |n_i|)$ of the lecture: it does not depend on the scale of
-            the gradient, and it is about $10^{-7}$ or less when the two agree.
+            $\max_i|a_i - n_i| \,/\, \max_i(|a_i| + |n_i|)$ of lecture 2 (section 2.10): it does not depend on
+            the scale of the gradient, and it is about $10^{-7}$ or less when the two agree.
         """),
         code("""
             def relative_error(a, n):

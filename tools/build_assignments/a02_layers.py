@@ -73,18 +73,18 @@ SOFTMAX = r"""
     respect to $s_{ic}$, and write the cases $c = y_i$ and $c \ne y_i$ as one formula with the indicator
     $[c = y_i]$.
 
-    **It must work for scores of any size.** Real networks produce scores in the thousands: $e^{1000}$
-    overflows float64 to `inf`, and $e^{-1000}$ rounds to 0 (whose log is $-\infty$). The loss and the gradient
-    must still come out finite and exact. Softmax does not change when the same number is subtracted from every
-    score of a row (lecture 3, section 3.6); use that, and think about where a probability that rounded to 0
-    would meet a logarithm. The visible test uses small scores only.
+    **It must work for scores of any size.** A badly scaled or diverging network easily produces scores in the
+    thousands: $e^{1000}$ overflows float64 to `inf`, and $e^{-1000}$ rounds to 0 (whose log is $-\infty$).
+    The loss and the gradient must still come out finite and exact. Softmax does not change when the same number
+    is subtracted from every score of a row (lecture 3, section 3.6); use that, and think about where a
+    probability that rounded to 0 would meet a logarithm. The visible test uses small scores only.
 """
 
 TWO_LAYER = r"""
     ## 8. A two-layer network from your own layers (5 points)
 
-    The two-layer network of the lecture, $f = W_2\max(0, W_1x)$ with biases, on a batch `X` `(N, D)` with
-    labels `y` `(N,)`:
+    The two-layer network $f = W_2\max(0, W_1x)$ (with biases), the one lecture 4 trains in twenty lines of
+    numpy (section 4.10), on a batch `X` `(N, D)` with labels `y` `(N,)`:
     $$\text{scores} = \max\!\big(0,\ XW_1^\top + b_1\big)\,W_2^\top + b_2,\qquad
       L = \text{softmax cross-entropy}(\text{scores}, y).$$
     `params` is a dict of float64 arrays: `W1` `(H, D)`, `b1` `(H,)`, `W2` `(C, H)`, `b2` `(C,)`.

@@ -76,6 +76,22 @@ def visible_part(test_source: str) -> str:
     return test_source.split("### BEGIN HIDDEN TESTS")[0]
 
 
+def binds_only_constants(answer_source: str) -> bool:
+    """Does this answer cell only assign literals to names (``choice = "C"``, ``value = -0.25``)?"""
+    from autograder.source_reading import to_python
+
+    def literal(node) -> bool:
+        try:
+            ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError):
+            return False
+        return True
+
+    body = ast.parse(to_python(answer_source)).body
+    return bool(body) and all(isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets)
+                              and literal(s.value) for s in body)
+
+
 @dataclass(frozen=True)
 class Wrong:
     assignment: str
@@ -317,8 +333,18 @@ def test_every_graded_cell_follows_the_grading_protocol(a):
         assert meta(c).get("locked") and meta(c).get("points", 0) > 0, f"{a}:{gid} must be locked and carry points"
         assert "observe(" in visible_part(src), f"{a}:{gid}: the visible part observes nothing"
         hidden = src.partition("### BEGIN HIDDEN TESTS")[2]
-        assert "grading_rng(" in hidden and "own_code(" in hidden, \
-            f"{a}:{gid}: hidden tests need fresh inputs (grading_rng) and the own-code check"
+        if gid.startswith("test_quiz_"):
+            # A quiz cell grades a written-down choice or number: no inputs to draw, no function to own. Exempt
+            # only while every answer cell it reads binds constants (no def a spy or a delegation could hide in)
+            # and its hidden part checks the key in the verifier.
+            reads = dependencies(a)[gid]
+            answers = {meta(x)["grade_id"]: x.source for x in cells if is_answer(x)}
+            assert reads and all(binds_only_constants(answers[r]) for r in reads), \
+                f"{a}:{gid}: a quiz cell may only read answer cells that assign constants; it reads {sorted(reads)}"
+            assert "observe(" in hidden and "### BEGIN CHECKS" in hidden, f"{a}:{gid}: the quiz has no hidden check"
+        else:
+            assert "grading_rng(" in hidden and "own_code(" in hidden, \
+                f"{a}:{gid}: hidden tests need fresh inputs (grading_rng) and the own-code check"
         assert kernel_problems(src) == [], f"{a}:{gid}: the kernel part could hold a reference: {kernel_problems(src)}"
         kernel = kernel_source(src)
         for secret in ("course_lib", "own_code(", "assert_"):

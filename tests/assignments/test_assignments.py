@@ -354,6 +354,16 @@ def test_every_graded_cell_follows_the_grading_protocol(a):
         f"{a}: the first two cells must be the Colab badge and setup cells"
 
 
+def test_the_quiz_exemption_admits_only_answer_cells_that_assign_literals():
+    """A test_quiz_* cell skips grading_rng and own_code only while what it reads assigns literals: a def, a call
+    or an import there would be code no own-code check looks at."""
+    assert binds_only_constants('### BEGIN SOLUTION\nchoice = "C"\n### END SOLUTION')
+    assert binds_only_constants("value = -0.25\npair = (1, 2.5)")
+    for code in ("def choice():\n    return 'C'", "choice = pick('C')", "from course_lib import neuron",
+                 "choice = np.pi", "raise NotImplementedError()", "choice: str = 'C'", ""):
+        assert not binds_only_constants(code), f"expected the quiz exemption to refuse {code!r}"
+
+
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_each_task_heading_states_the_points_its_graded_cells_carry(a):
     """A heading '## k. Title (N points…)' must equal the points of the graded cells up to the next heading, and

@@ -174,8 +174,9 @@ def _xor_network():
 
             The hidden tests compare your forward pass and gradients with the grader's on random parameters, and
             replay your training step by step from random starts, so follow the recipe exactly. From the start in
-            the visible test the network learns XOR; from some other starts two hidden units stall in a local
-            minimum (try a few seeds of your own and see).
+            the visible test the network learns XOR. Two hidden units are just enough for XOR, and from some other
+            starts training stalls on a plateau or in a local minimum that gets only some of the four inputs
+            right: try starts of your own (`np.random.default_rng(seed).normal(size=(3, 2))`) and see.
         """),
         answer("xor_net_forward", """
             def xor_net_forward(X, w, p):

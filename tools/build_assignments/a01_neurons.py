@@ -210,9 +210,9 @@ def cells():
                         return ref_w, ref_w0, True
                 return ref_w, ref_w0, False
 
-            for data, got in [((X, y, 1.0, 1000), fitted), ((Xn, yn, lr_n, epochs_n), stuck)]:
+            for kind, data, got in [("separable data", (X, y, 1.0, 1000), fitted),
+                                    (f"data no line separates ({epochs_n} epochs)", (Xn, yn, lr_n, epochs_n), stuck)]:
                 ref_w, ref_w0, ref_converged = replay(*data)
-                kind = "separable data" if ref_converged else f"data no line separates ({data[3]} epochs)"
                 assert_true(type(got) in (tuple, list) and len(got) == 3,
                             f"perceptron_fit returns a tuple (w, w0, converged) on {kind}")
                 w, w0, converged = got

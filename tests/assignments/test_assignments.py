@@ -76,6 +76,22 @@ def visible_part(test_source: str) -> str:
     return test_source.split("### BEGIN HIDDEN TESTS")[0]
 
 
+def binds_only_constants(answer_source: str) -> bool:
+    """Does this answer cell only assign literals to names (``choice = "C"``, ``value = -0.25``)?"""
+    from autograder.source_reading import to_python
+
+    def literal(node) -> bool:
+        try:
+            ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError):
+            return False
+        return True
+
+    body = ast.parse(to_python(answer_source)).body
+    return bool(body) and all(isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets)
+                              and literal(s.value) for s in body)
+
+
 @dataclass(frozen=True)
 class Wrong:
     assignment: str
@@ -317,8 +333,18 @@ def test_every_graded_cell_follows_the_grading_protocol(a):
         assert meta(c).get("locked") and meta(c).get("points", 0) > 0, f"{a}:{gid} must be locked and carry points"
         assert "observe(" in visible_part(src), f"{a}:{gid}: the visible part observes nothing"
         hidden = src.partition("### BEGIN HIDDEN TESTS")[2]
-        assert "grading_rng(" in hidden and "own_code(" in hidden, \
-            f"{a}:{gid}: hidden tests need fresh inputs (grading_rng) and the own-code check"
+        if gid.startswith("test_quiz_"):
+            # A quiz cell grades a written-down choice or number: no inputs to draw, no function to own. Exempt
+            # only while every answer cell it reads binds constants (no def a spy or a delegation could hide in)
+            # and its hidden part checks the key in the verifier.
+            reads = dependencies(a)[gid]
+            answers = {meta(x)["grade_id"]: x.source for x in cells if is_answer(x)}
+            assert reads and all(binds_only_constants(answers[r]) for r in reads), \
+                f"{a}:{gid}: a quiz cell may only read answer cells that assign constants; it reads {sorted(reads)}"
+            assert "observe(" in hidden and "### BEGIN CHECKS" in hidden, f"{a}:{gid}: the quiz has no hidden check"
+        else:
+            assert "grading_rng(" in hidden and "own_code(" in hidden, \
+                f"{a}:{gid}: hidden tests need fresh inputs (grading_rng) and the own-code check"
         assert kernel_problems(src) == [], f"{a}:{gid}: the kernel part could hold a reference: {kernel_problems(src)}"
         kernel = kernel_source(src)
         for secret in ("course_lib", "own_code(", "assert_"):
@@ -326,6 +352,16 @@ def test_every_graded_cell_follows_the_grading_protocol(a):
                 f"{a}:{gid}: {secret!r} would run in the student's kernel:\n{kernel}"
     assert [c.metadata.get("tags") for c in cells[:2]] == [["colab-badge"], ["colab-setup"]], \
         f"{a}: the first two cells must be the Colab badge and setup cells"
+
+
+def test_the_quiz_exemption_admits_only_answer_cells_that_assign_literals():
+    """A test_quiz_* cell skips grading_rng and own_code only while what it reads assigns literals: a def, a call
+    or an import there would be code no own-code check looks at."""
+    assert binds_only_constants('### BEGIN SOLUTION\nchoice = "C"\n### END SOLUTION')
+    assert binds_only_constants("value = -0.25\npair = (1, 2.5)")
+    for code in ("def choice():\n    return 'C'", "choice = pick('C')", "from course_lib import neuron",
+                 "choice = np.pi", "raise NotImplementedError()", "choice: str = 'C'", ""):
+        assert not binds_only_constants(code), f"expected the quiz exemption to refuse {code!r}"
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)

@@ -1,16 +1,20 @@
-"""Assignment 1 — Neurons and XOR: threshold neuron, gate weights, the perceptron rule, XOR two ways."""
+"""Assignment 1 — Neurons and XOR: threshold neuron, gate weights, the perceptron rule, XOR two ways, then
+derivatives path by path, a quiz, and a 2-2-1 network trained on XOR (those three in :mod:`.a01_xor_network`)."""
+from tools.build_assignments import a01_xor_network
 from tools.build_assignments._cells import answer, code, md, rules, tests, written
 
 ID = "01_neurons"
 TITLE = "Assignment 1 — Neurons and XOR"
-# course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
-FORBIDDEN = ("course_lib.neuron",)
+# course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded (the
+# neuron and the perceptron; the gradients of tasks 6 and 8, which autograd's Value or the layers would compute)
+FORBIDDEN = ("course_lib.autograd", "course_lib.layers", "course_lib.neuron")
 
 
 def cells():
     return [
         rules(ID, allowed="numpy (`np`) and plain Python.",
-              forbidden="`course_lib.neuron` (it implements exactly what is graded here)."),
+              forbidden="`course_lib.neuron`, `course_lib.autograd` or `course_lib.layers` (they implement "
+                        "what is graded here: the neuron, the perceptron and the gradients of a network)."),
         code("import numpy as np"),
         md(r"""
             ## 1. The threshold neuron (3 points)
@@ -101,7 +105,7 @@ def cells():
             own_code("gate_weights")
         """),
         md(r"""
-            ## 3. Rosenblatt's perceptron (4 points)
+            ## 3. Rosenblatt's perceptron (5 points)
 
             With labels $y \in \{0, 1\}$ and prediction $a = [\langle w,x\rangle - w_0 > 0]$, one step of the
             perceptron rule on the sample $(x, y)$ is
@@ -112,8 +116,13 @@ def cells():
               array `w` it was given.
             * `perceptron_fit(X, y, lr=1.0, max_epochs=100)` starts from `w = 0`, `w0 = 0` and sweeps the
               samples in order, epoch after epoch, until an epoch makes no update (converged) or `max_epochs`
-              have passed. Return `(w, w0, converged)`. You may call your `threshold_neuron` and
-              `perceptron_update`.
+              have passed. Return `(w, w0, converged)`: `converged` is the bool `True` exactly when the last
+              epoch run made no update. You may call your `threshold_neuron` and `perceptron_update`.
+
+            On data that no line separates (XOR, or two classes that overlap) every epoch misclassifies some
+            sample, so the rule never settles: `perceptron_fit` then runs all `max_epochs` epochs and returns
+            the weights it holds after the last one, with `converged = False`. Reporting convergence there
+            would claim a separating line that does not exist.
         """),
         answer("perceptron", """
             def perceptron_update(w, w0, x, y, lr=1.0):
@@ -140,7 +149,7 @@ def cells():
                 return w, w0, False
                 ### END SOLUTION
         """),
-        tests("test_perceptron", 4, visible="""
+        tests("test_perceptron", 5, visible="""
             w = np.array([1.0, 1.0])
             new_w, new_w0 = observe("perceptron_update on a correctly classified sample",
                                     lambda: perceptron_update(w.copy(), 1.5, np.array([1.0, 1.0]), 1))
@@ -170,6 +179,13 @@ def cells():
             margin = X @ u - u0
             X, y = X[np.abs(margin) > 0.3], (margin[np.abs(margin) > 0.3] > 0).astype(int)
             fitted = observe("perceptron_fit(separable)", lambda: perceptron_fit(X, y, 1.0, 1000))
+            # data no line separates: the four XOR corners among two overlapping clouds, in a shuffled order
+            Xn = np.vstack([[[0, 0], [0, 1], [1, 0], [1, 1]], rng.normal(0.5, 0.6, size=(16, 2))])
+            yn = np.concatenate([[0, 1, 1, 0], rng.integers(0, 2, size=16)])
+            order = rng.permutation(len(yn))
+            Xn, yn = Xn[order], yn[order]
+            lr_n, epochs_n = float(rng.uniform(0.2, 2.0)), int(rng.integers(5, 40))
+            stuck = observe("perceptron_fit(not separable)", lambda: perceptron_fit(Xn, yn, lr_n, epochs_n))
         """, hidden_checks="""
             from course_lib import neuron as ref_neuron
             for w_k, x_k, w0_k, lr_k, y_k, got in steps:
@@ -182,21 +198,28 @@ def cells():
                 assert_array(w_after, w_k, rtol=0, what="the caller's w (perceptron_update must not modify it)")
             # the rule is deterministic from zero weights: the verifier's own run is the answer (any separating
             # weights, or the hyperplane that made the data, would not do)
-            ref_w, ref_w0, ref_converged = np.zeros(X.shape[1]), 0.0, False
-            for _ in range(1000):
-                changed = False
-                for xi, yi in zip(X, y):
-                    error = yi - int(ref_neuron.threshold_neuron(xi, ref_w, ref_w0))
-                    if error:
-                        ref_w, ref_w0, changed = ref_w + error * xi, ref_w0 - error, True
-                if not changed:
-                    ref_converged = True
-                    break
-            w, w0, converged = fitted
-            assert_array(w, ref_w, shape=(X.shape[1],), rtol=1e-9, atol=1e-12,
-                         what="w after perceptron_fit from zero weights, samples in order")
-            assert_scalar(w0, ref_w0, rtol=1e-9, atol=1e-12, what="w0 after perceptron_fit")
-            assert_scalar(converged, ref_converged, what="perceptron_fit's convergence flag")
+            def replay(X, y, lr, max_epochs):
+                ref_w, ref_w0 = np.zeros(X.shape[1]), 0.0
+                for _ in range(max_epochs):
+                    changed = False
+                    for xi, yi in zip(X, y):
+                        error = yi - int(ref_neuron.threshold_neuron(xi, ref_w, ref_w0))
+                        if error:
+                            ref_w, ref_w0, changed = ref_w + lr * error * xi, ref_w0 - lr * error, True
+                    if not changed:
+                        return ref_w, ref_w0, True
+                return ref_w, ref_w0, False
+
+            for kind, data, got in [("separable data", (X, y, 1.0, 1000), fitted),
+                                    (f"data no line separates ({epochs_n} epochs)", (Xn, yn, lr_n, epochs_n), stuck)]:
+                ref_w, ref_w0, ref_converged = replay(*data)
+                assert_true(type(got) in (tuple, list) and len(got) == 3,
+                            f"perceptron_fit returns a tuple (w, w0, converged) on {kind}")
+                w, w0, converged = got
+                assert_array(w, ref_w, shape=(data[0].shape[1],), rtol=1e-9, atol=1e-12,
+                             what=f"w after perceptron_fit from zero weights, samples in order, on {kind}")
+                assert_scalar(w0, ref_w0, rtol=1e-9, atol=1e-12, what=f"w0 after perceptron_fit on {kind}")
+                assert_scalar(converged, ref_converged, what=f"perceptron_fit's convergence flag on {kind}")
             own_code("perceptron_update")
             own_code("perceptron_fit")
         """),
@@ -278,4 +301,5 @@ def cells():
             $w_1 + w_2 \le w_0$ ((1,1) off). Adding the middle two gives $w_1 + w_2 > 2w_0 \ge w_0$, a
             contradiction: the two classes sit on opposite corners of the square and no line separates them.
         """),
+        *a01_xor_network.cells(),
     ]

@@ -1,10 +1,14 @@
-"""Assignment 4 — Optimisers: six update rules, three learning-rate schedules, a race on the landscapes."""
+"""Assignment 4 — Optimisers: six update rules, three learning-rate schedules, a race on the landscapes, and
+the student's optimisers training their own layers on the digits (with a learning-rate sweep and clipping)."""
 from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments.a04_digits import clipping_cells, layer_cells, training_cells
+from tools.build_assignments.a04_divergence import rescue_cells, sweep_cells
 
 ID = "04_optimisers"
 TITLE = "Assignment 4 — Optimisers"
 # course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
-FORBIDDEN = ("course_lib.optim", "course_lib.schedules")
+FORBIDDEN = ("course_lib.optim", "course_lib.schedules", "course_lib.layers", "course_lib.losses",
+             "course_lib.training")
 
 # name: (update rule in LaTeX, signature defaults, solution body, random hyper-parameters for the hidden test,
 #        the course_lib optimiser that serves as reference)
@@ -106,9 +110,10 @@ def {name}_step(w, g, state, {defaults}):
 
 def cells():
     out = [
-        rules(ID, allowed="numpy (`np`) and `math`; `course_lib.landscapes` for the test surfaces.",
-              forbidden="`course_lib.optim` and `course_lib.schedules` (they implement what is graded), "
-                        "and PyTorch."),
+        rules(ID, allowed="numpy (`np`) and `math`; `course_lib.landscapes` for the test surfaces and "
+                          "`course_lib.datasets` for the digits.",
+              forbidden="`course_lib.optim`, `course_lib.schedules`, `course_lib.layers`, `course_lib.losses` and "
+                        "`course_lib.training` (they implement what is graded), and PyTorch."),
         code("import math\n\nimport numpy as np\nfrom course_lib import landscapes"),
         md(r"""
             ## 1. Six update rules (12 points)
@@ -258,8 +263,13 @@ def cells():
                     path = run_optimiser(steps[name], surface.gradient, np.array(surface.start), 300, lr=lr)
                     print(f"  {name:9s} lr={lr:<7.4g} value after 300 steps: {surface(path[-1]):.3e}")
         """),
+        *layer_cells(4),
+        *clipping_cells(5),
+        *training_cells(6),
+        *sweep_cells(7),
+        *rescue_cells(8),
         written("optimisers_written", 2, question=r"""
-            ## 4. In your own words (2 points, graded by hand)
+            ## 9. In your own words (2 points, graded by hand)
 
             From the race above: which optimisers do best on the ill-conditioned quadratic and on Rosenbrock's
             valley, and why? Explain in three to five sentences, using momentum and per-weight step sizes.

@@ -182,4 +182,11 @@ def init_cells(number: int) -> list:
                 stds = layer_stds([256] * 21, act, init, 512, 0)
                 print(f"{act:4s} {init:6s}  std after layer 1: {stds[0]:.3f}   after layer 20: {stds[-1]:.2e}")
         """),
+        md("""
+            The cell above repeats lecture 3's experiment with your function: small weights kill the signal
+            within a few layers, Xavier keeps a tanh stack alive, and after 20 ReLU layers Xavier has shrunk
+            the std to about $10^{-3}$ (it halves the variance at every layer) while He keeps it of order 1.
+            The lecture, with other random draws, measured 7.8e-04 and 0.80; your numbers differ in the digits,
+            not in the picture.
+        """),
     ]

@@ -1,5 +1,6 @@
-"""Assignment 3 — Activations: six forward/backward pairs, vanishing gradients, dead ReLUs."""
+"""Assignment 3 — Activations: six forward/backward pairs, PReLU, vanishing gradients, initialisation, dead ReLUs."""
 from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments.a03_prelu_init import init_cells, prelu_cells
 
 ID = "03_activations"
 TITLE = "Assignment 3 — Activation functions"
@@ -110,9 +111,10 @@ def cells():
     ]
     for name in ACTIVATIONS:
         out += activation_cells(name)
+    out += prelu_cells(2)
     out += [
         md(r"""
-            ## 2. Vanishing gradients through a sigmoid stack (3 points)
+            ## 3. Vanishing gradients through a sigmoid stack (3 points)
 
             A stack of $L$ sigmoid layers without biases: $h_0 = x$, $h_l = \sigma(h_{l-1} W_l)$ for
             $l = 1..L$, with `x (batch, n)` and each `W_l (n, n)`. Take the loss $\mathcal L = \sum h_L$ (the sum
@@ -167,8 +169,9 @@ def cells():
                          what=f"gradient norms of a random {depth}-layer sigmoid stack")
             own_code("sigmoid_stack_gradient_norms")
         """),
+        *init_cells(4),
         md(r"""
-            ## 3. Dead ReLUs (2 points)
+            ## 5. Dead ReLUs (2 points)
 
             A hidden ReLU unit $j$ with pre-activation $z_{ij} = (XW + b)_{ij}$ is *dead* on a data set when
             $z_{ij} \le 0$ for **every** sample $i$: it outputs 0 everywhere and receives no gradient, so it never
@@ -205,7 +208,7 @@ def cells():
             own_code("dead_relu_fraction")
         """),
         written("activations_written", 2, question=r"""
-            ## 4. In your own words (2 points, graded by hand)
+            ## 6. In your own words (2 points, graded by hand)
 
             Run the cell below. Explain in three to five sentences why the gradient norm shrinks towards the
             first layers of a sigmoid stack, and name two remedies from the lecture.

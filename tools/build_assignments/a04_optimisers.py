@@ -1,10 +1,14 @@
-"""Assignment 4 — Optimisers: six update rules, three learning-rate schedules, a race on the landscapes."""
+"""Assignment 4 — Optimisers: six update rules, three learning-rate schedules, a race on the landscapes, and
+the student's optimisers training their own layers on the digits (with a learning-rate sweep and clipping)."""
 from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments.a04_digits import clipping_cells, layer_cells, training_cells
+from tools.build_assignments.a04_divergence import rescue_cells, sweep_cells
 
 ID = "04_optimisers"
 TITLE = "Assignment 4 — Optimisers"
 # course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
-FORBIDDEN = ("course_lib.optim", "course_lib.schedules")
+FORBIDDEN = ("course_lib.optim", "course_lib.schedules", "course_lib.layers", "course_lib.losses",
+             "course_lib.training")
 
 # name: (update rule in LaTeX, signature defaults, solution body, random hyper-parameters for the hidden test,
 #        the course_lib optimiser that serves as reference)
@@ -106,9 +110,10 @@ def {name}_step(w, g, state, {defaults}):
 
 def cells():
     out = [
-        rules(ID, allowed="numpy (`np`) and `math`; `course_lib.landscapes` for the test surfaces.",
-              forbidden="`course_lib.optim` and `course_lib.schedules` (they implement what is graded), "
-                        "and PyTorch."),
+        rules(ID, allowed="numpy (`np`) and `math`; `course_lib.landscapes` for the test surfaces and "
+                          "`course_lib.datasets` for the digits.",
+              forbidden="`course_lib.optim`, `course_lib.schedules`, `course_lib.layers`, `course_lib.losses` and "
+                        "`course_lib.training` (they implement what is graded), and PyTorch."),
         code("import math\n\nimport numpy as np\nfrom course_lib import landscapes"),
         md(r"""
             ## 1. Six update rules (12 points)
@@ -247,19 +252,25 @@ def cells():
         """),
         code("""
             # The race: every optimiser from the same start, on two surfaces.
-            runs = {"sgd": dict(lr=0.05), "momentum": dict(lr=0.01), "nesterov": dict(lr=0.01),
-                    "adagrad": dict(lr=0.5), "rmsprop": dict(lr=0.05), "adam": dict(lr=0.1)}
+            # learning rates (quadratic, Rosenbrock): Rosenbrock's valley walls are steep, plain steps must be small
+            runs = {"sgd": (0.05, 1e-3), "momentum": (0.01, 5e-4), "nesterov": (0.01, 5e-4),
+                    "adagrad": (0.5, 0.5), "rmsprop": (0.05, 0.05), "adam": (0.1, 0.1)}
             steps = {"sgd": sgd_step, "momentum": momentum_step, "nesterov": nesterov_step,
                      "adagrad": adagrad_step, "rmsprop": rmsprop_step, "adam": adam_step}
-            for surface in (landscapes.ill_conditioned_quadratic(20.0), landscapes.rosenbrock()):
+            for k, surface in enumerate((landscapes.ill_conditioned_quadratic(20.0), landscapes.rosenbrock())):
                 print(surface.name)
-                for name, hyper in runs.items():
-                    lr = hyper["lr"] / (20 if surface.name == "rosenbrock" else 1)
+                for name, lrs in runs.items():
+                    lr = lrs[k]
                     path = run_optimiser(steps[name], surface.gradient, np.array(surface.start), 300, lr=lr)
                     print(f"  {name:9s} lr={lr:<7.4g} value after 300 steps: {surface(path[-1]):.3e}")
         """),
+        *layer_cells(4),
+        *clipping_cells(5),
+        *training_cells(6),
+        *sweep_cells(7),
+        *rescue_cells(8),
         written("optimisers_written", 2, question=r"""
-            ## 4. In your own words (2 points, graded by hand)
+            ## 9. In your own words (2 points, graded by hand)
 
             From the race above: which optimisers do best on the ill-conditioned quadratic and on Rosenbrock's
             valley, and why? Explain in three to five sentences, using momentum and per-weight step sizes.

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import held_out
 from autograder.course import Course, check_name
 from autograder.execute import RunReport, run_notebook
 from autograder.forbidden import STUB_MARKER, declared
@@ -138,12 +139,14 @@ def _grade_notebook(course: Course, assignment: str, src, path: Path, sub_dir: P
                                _manual_cells(src), graded_nb=_unreadable_copy(src, str(exc)))
     graded, tampering = rebuild(src, submitted)
     try:
-        with acquire(limits.memory_mb, declared(src)) as kernel:
+        # held-out data (autograder.held_out): only the training rows and unlabelled inputs reach the kernel
+        with held_out.prepared(held_out.declared(src), seed) as data, \
+                acquire(limits.memory_mb, declared(src), data.binds) as kernel:
             if course.root == kernel.work or course.root in kernel.work.parents:
                 raise SandboxError(f"the grading folder {kernel.work} lies inside the course {course.root}; "
                                    "point TMPDIR elsewhere")
             _copy_inputs(sub_dir, course.path("release", assignment), kernel.work)
-            kernel.prepare({SEED_ENV: str(seed)})
+            kernel.prepare({SEED_ENV: str(seed), **data.env})
             report = run_notebook(kernel, graded, timeout_s=limits.timeout_s,
                                   cell_timeout_s=limits.cell_timeout_s, output_bytes=limits.output_bytes)
     except SandboxError as exc:

@@ -274,7 +274,8 @@ def autograded(record: dict) -> list[dict]:
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_committed_source_is_what_its_builder_writes(a):
     module = BUILDERS[a]
-    built = nbformat.writes(_cells.build(a, module.TITLE, module.cells(), module.FORBIDDEN)) + "\n"
+    built = nbformat.writes(_cells.build(a, module.TITLE, module.cells(), module.FORBIDDEN,
+                                          getattr(module, "HELD_OUT", None))) + "\n"
     assert source_path(a).read_text(encoding="utf-8") == built, (
         f"{source_path(a)} differs from tools/build_assignments/{module.__name__.rsplit('.', 1)[-1]}.py; "
         "run `python -m tools.build_assignments`")

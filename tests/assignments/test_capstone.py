@@ -8,13 +8,11 @@ grades the same way. And the source's own network clears the threshold on the gr
 """
 from __future__ import annotations
 
-import shutil
-
 import capstone_attacks  # tests/assignments/capstone_attacks.py (pytest puts this folder on sys.path)
 import nbformat
 import numpy as np
 import pytest
-from test_assignments import ROOT, read, source_path, submission
+from test_assignments import make_course, read, source_path, submission
 
 from autograder.held_out import held_out_inputs, held_out_labels, training_data
 
@@ -28,19 +26,7 @@ def meta(cell) -> dict:
 
 
 def course_with(tmp_path, subs: dict):
-    from autograder.course import Course
-    from autograder.gradebook_io import ensure_structure
-
-    root = tmp_path / "course"
-    shutil.copytree(ROOT / "solutions" / A, root / "solutions" / A)
-    shutil.copytree(ROOT / "assignments" / A, root / "assignments" / A)
-    for student, nb in subs.items():
-        folder = root / "submitted" / student / A
-        folder.mkdir(parents=True)
-        nbformat.write(nb, str(folder / f"{A}.ipynb"))
-    course = Course(root)
-    ensure_structure(course.gradebook_url, A, {p.name: read(p) for p in course.source_notebooks(A)})
-    return course
+    return make_course(tmp_path / "course", A, subs)
 
 
 @pytest.fixture(scope="module")

@@ -367,18 +367,16 @@ def cells():
             x = rng.normal(loc=rng.normal(size=n), scale=rng.uniform(0.5, 3, size=n), size=(m, n))
             gamma, beta = rng.normal(size=n), rng.normal(size=n)
             rm, rv = rng.normal(size=n), rng.uniform(0.5, 2, size=n)
-            def batchnorm_train():
-                state = {"mean": rm.copy(), "var": rv.copy(), "momentum": momentum}
-                out, _ = batchnorm_forward(x, gamma, beta, state, True)
-                return out, state["mean"], state["var"]
-            out, run_mean, run_var = observe("batchnorm_forward training random", batchnorm_train)
             x2 = rng.normal(loc=2.0, size=(m, n))
             eval_mean, eval_var = rng.normal(size=n), rng.uniform(0.5, 2, size=n)
-            def batchnorm_eval():
-                state = {"mean": eval_mean.copy(), "var": eval_var.copy(), "momentum": momentum}
-                out, _ = batchnorm_forward(x2, gamma, beta, state, False)
+            def batchnorm_run(inputs, mean, var, training):
+                state = {"mean": mean.copy(), "var": var.copy(), "momentum": momentum}
+                out, _ = batchnorm_forward(inputs, gamma, beta, state, training)
                 return out, state["mean"], state["var"]
-            out_eval, kept_mean, kept_var = observe("batchnorm_forward inference random", batchnorm_eval)
+            out, run_mean, run_var = observe("batchnorm_forward training random",
+                                             lambda: batchnorm_run(x, rm, rv, True))
+            out_eval, kept_mean, kept_var = observe("batchnorm_forward inference random",
+                                                    lambda: batchnorm_run(x2, eval_mean, eval_var, False))
         """, hidden_checks="""
             mu, var = x.mean(axis=0), x.var(axis=0)
             assert_array(out, gamma * (x - mu) / np.sqrt(var + 1e-5) + beta, shape=x.shape, rtol=1e-9, atol=1e-12,

@@ -36,6 +36,7 @@ def graded(tmp_path_factory):
 
     subs = {"source": submission(A)} | {name: submission(A, {"capstone": code}) for name, code in ATTACKS.items()}
     course = course_with(tmp_path_factory.mktemp("capstone"), subs)
+    capstone_attacks.write_data_file(course.path("submitted", "data_file", A))
     summary = grade_class(course, A, sorted(subs), workers=2, seed=SEED, progress=lambda *_: None)
     assert not summary.errors, f"the grader failed: {summary.errors}"
     return {s: (summary.records[s], nbformat.read(course.path("autograded", s, A) / f"{A}.ipynb", as_version=4))
@@ -78,6 +79,12 @@ def test_in_the_sandbox_every_loader_sees_only_the_training_rows(graded):
 
 
 @pytest.mark.slow
+def test_a_file_handed_in_beside_the_notebook_does_not_reach_the_kernel(graded):
+    _, nb = graded["data_file"]
+    assert "ATTACK data file: absent" in capstone_output(nb), capstone_output(nb)
+
+
+@pytest.mark.slow
 def test_the_kernel_refuses_the_labels_and_a_recomputed_split_is_of_the_wrong_rows(graded):
     _, nb = graded["recompute_split"]
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
@@ -99,11 +106,14 @@ def test_forged_records_are_in_the_graded_notebook_but_the_verifier_counts_real_
     assert "held-out accuracy of at least" in message, message
 
 
-@pytest.mark.parametrize("attack", ["sklearn_lookup", "recompute_split", "train_in_predict", "frame_walk"])
-def test_no_attack_is_blind_at_home(attack, monkeypatch):
+@pytest.mark.parametrize("attack", ["sklearn_lookup", "recompute_split", "train_in_predict", "frame_walk",
+                                    "data_file"])
+def test_no_attack_is_blind_at_home(attack, monkeypatch, tmp_path):
     """Where the full data set is in reach (a student's own machine), each attack gets every digit right."""
     from course_lib.datasets import load_digits
 
+    capstone_attacks.write_data_file(tmp_path)
+    monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("COURSE_HELD_OUT_DIR", raising=False)
     monkeypatch.delenv("COURSE_GRADING_SEED", raising=False)
     namespace = {"np": np}

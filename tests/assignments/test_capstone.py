@@ -163,3 +163,26 @@ def test_a_cluster_worker_grades_the_capstone_with_the_held_out_digits_hidden(tm
     scores = {s: {c["grade_id"]: c["points"] for c in r.outcome["cells"]} for s, r in results.items()}
     assert results["source"].outcome["score"] == results["source"].outcome["max_score"] - 2, scores["source"]
     assert scores["lookup"]["test_capstone"] == 0 and scores["lookup"]["test_relu"] == 2, scores["lookup"]
+
+
+@pytest.mark.slow
+def test_unsandboxed_grading_takes_the_same_path_and_its_warning_is_true(tmp_path, monkeypatch):
+    """Without bubblewrap the grader still splits and scores the same way, but scikit-learn's full file is in
+    reach: the lookup attack then wins, which is what the UNSANDBOXED warning tells the instructor."""
+    from autograder import sandbox
+    from autograder.grade_submission import grade_submission
+
+    course = course_with(tmp_path, {"source": submission(A),
+                                    "lookup": submission(A, {"capstone": ATTACKS["sklearn_lookup"]})})
+    monkeypatch.setenv("COURSE_DISABLE_SANDBOX", "1")
+    sandbox.sandbox_status.cache_clear()
+    try:
+        outcomes = {s: grade_submission(course, A, s, seed=SEED) for s in ("source", "lookup")}
+    finally:
+        monkeypatch.delenv("COURSE_DISABLE_SANDBOX")
+        sandbox.sandbox_status.cache_clear()
+    for outcome in outcomes.values():
+        assert "held-out data could read their labels" in outcome.reason, outcome.reason
+    assert outcomes["source"].score == outcomes["source"].max_score - 2, outcomes["source"].reason
+    capstone = next(c for c in outcomes["lookup"].cells if c["grade_id"] == "test_capstone")
+    assert capstone["points"] == capstone["max_points"], "unsandboxed, the lookup should reach the labels"

@@ -1,16 +1,20 @@
-"""Assignment 2 — Backprop: gates, the worked example, a scalar autograd, Linear backward, gradient checking."""
+"""Assignment 2 — Backprop: gates, the worked example, a scalar autograd, a numerical gradient checker, then
+layers as forward/backward pairs and a two-layer network (tasks 5-8, in :mod:`tools.build_assignments.a02_layers`)."""
 from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments.a02_layers import layer_cells
 
 ID = "02_backprop"
 TITLE = "Assignment 2 — Backpropagation"
 # course_lib modules not in the grading sandbox (autograder.forbidden): they implement what is graded
-FORBIDDEN = ("course_lib.autograd", "course_lib.gradcheck", "course_lib.layers")
+FORBIDDEN = ("course_lib.activations", "course_lib.autograd", "course_lib.gradcheck", "course_lib.layers",
+             "course_lib.losses")
 
 
 def cells():
     return [
         rules(ID, allowed="numpy (`np`), plain Python and `math`.",
-              forbidden="`course_lib.autograd`, `course_lib.layers`, `course_lib.gradcheck`, micrograd or "
+              forbidden="`course_lib.autograd`, `course_lib.gradcheck`, `course_lib.layers`, `course_lib.losses`, "
+                        "`course_lib.activations`, micrograd or "
                         "PyTorch (they implement what is graded here)."),
         code("import math\n\nimport numpy as np"),
         md(r"""
@@ -248,58 +252,15 @@ def cells():
             own_code("Value")
         """),
         md(r"""
-            ## 4. Backward of a Linear layer (4 points)
-
-            A Linear layer maps a batch `x (batch, in)` to $y = xW^\top + b$ with `W (out, in)` and `b (out,)`
-            (PyTorch's layout). Given the upstream gradient `dout = dL/dy (batch, out)`, write
-            `linear_backward(x, W, b, dout) -> (dx, dW, db)`:
-            $$\frac{\partial L}{\partial x} = \text{dout}\,W,\quad
-              \frac{\partial L}{\partial W} = \text{dout}^\top x,\quad
-              \frac{\partial L}{\partial b} = \textstyle\sum_i \text{dout}_i .$$
-            Each gradient has the shape of what it is the gradient of.
-        """),
-        answer("linear_backward", """
-            def linear_backward(x, W, b, dout):
-                \"\"\"Gradients of y = x W^T + b: dout (batch, out) -> dx (batch, in), dW (out, in), db (out,).\"\"\"
-                ### BEGIN SOLUTION
-                return dout @ W, dout.T @ x, dout.sum(axis=0)
-                ### END SOLUTION
-        """),
-        tests("test_linear_backward", 4, visible="""
-            x = np.arange(6.0).reshape(2, 3)
-            W = np.ones((4, 3))
-            b = np.zeros(4)
-            dout = np.ones((2, 4))
-            dx, dW, db = observe("linear_backward (2, 3) -> (2, 4)", lambda: linear_backward(x, W, b, dout))
-        """, checks="""
-            assert_array(dx, dx, shape=(2, 3), what="dx")
-            assert_array(dW, dW, shape=(4, 3), what="dW")
-            assert_array(db, np.full(4, 2.0), shape=(4,), what="db (one per output, summed over the batch)")
-            print("linear_backward: shapes and db work")
-        """, hidden="""
-            rng = grading_rng("linear_backward")
-            batch, n_in, n_out = (int(v) for v in rng.integers(2, 7, size=3))
-            x, dout = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_out))
-            W, b = rng.normal(scale=n_in ** -0.5, size=(n_out, n_in)), rng.normal(size=n_out)
-            dx, dW, db = observe("linear_backward random", lambda: linear_backward(x, W, b, dout))
-        """, hidden_checks="""
-            from course_lib.layers import Linear as RefLinear
-            layer = RefLinear(n_in, n_out)
-            layer.weight.data[...], layer.bias.data[...] = W, b
-            layer.forward(x)
-            ref_dx = layer.backward(dout)
-            assert_array(dx, ref_dx, shape=(batch, n_in), dtype="float64", rtol=1e-10, what="dx = dout W")
-            assert_array(dW, layer.weight.grad, shape=(n_out, n_in), dtype="float64", rtol=1e-10, what="dW = dout^T x")
-            assert_array(db, layer.bias.grad, shape=(n_out,), dtype="float64", rtol=1e-10, what="db = sum of dout")
-            own_code("linear_backward")
-        """),
-        md(r"""
-            ## 5. A numerical gradient checker (3 points)
+            ## 4. A numerical gradient checker (3 points)
 
             Write `numerical_gradient(f, x, eps=1e-6)`: for a scalar function `f` of a float64 array `x` (any
             shape), return the array of central differences
             $$\frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}$$
             for every element $i$. When it returns, `x` must hold exactly the values it had before.
+
+            It comes before the layers on purpose: in tasks 5-8 you derive each backward pass yourself, and this
+            function is how you find out whether your derivation is right before any test tells you.
         """),
         answer("numerical_gradient", """
             def numerical_gradient(f, x, eps=1e-6):
@@ -346,8 +307,20 @@ def cells():
             assert_array(x_after, x, rtol=0, what="x after the call (it must be restored)")
             own_code("numerical_gradient")
         """),
+        md(r"""
+            To compare an analytic gradient $a$ with a numerical one $n$, the checks below use the relative error
+            $\max_i|a_i - n_i| \,/\, \max_i(|a_i| + |n_i|)$ of lecture 2 (section 2.10): it does not depend on
+            the scale of the gradient, and it is about $10^{-7}$ or less when the two agree.
+        """),
+        code("""
+            def relative_error(a, n):
+                \"\"\"max |a - n| / max(|a| + |n|); 0 when equal, near 1 when unrelated (given, not graded).\"\"\"
+                a, n = np.asarray(a, dtype=np.float64), np.asarray(n, dtype=np.float64)
+                return float(np.max(np.abs(a - n)) / max(float(np.max(np.abs(a) + np.abs(n))), 1e-300))
+        """),
+        *layer_cells(),
         written("backprop_written", 2, question=r"""
-            ## 6. In your own words (2 points, graded by hand)
+            ## 9. In your own words (2 points, graded by hand)
 
             Why does a gradient check use central differences rather than $(f(x+\varepsilon) - f(x))/\varepsilon$?
             Say how the error of each shrinks with $\varepsilon$, and why $\varepsilon$ cannot be made

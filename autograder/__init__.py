@@ -21,6 +21,8 @@ Module map (arrows: who uses whom; there are no import cycles)::
             zygote            one pre-imported sandbox per worker and set of forbidden modules
             sandbox           bubblewrap, limits, IPC; the only writable places are emptied between students
             forbidden         the assignment's forbidden course_lib modules, stubbed out of the sandbox
+          held_out          a data set split by the grader: training rows and unlabelled inputs for the
+                            kernel, the held-out labels for the verifier only
           execute           run the cells, bounded in time, output bytes and output depth
           verify            the verifier: rerun the source's test cells on the records, checks included
             cell_parts        a test cell's kernel part and check regions; refuses a kernel part with a reference

@@ -23,8 +23,8 @@ runs the whole source cell with ``observe`` replaying the kernel's records. So n
 module is ever in the student's kernel, whatever its code reads (globals, frames, ``gc``, history).
 
 :func:`kernel_problems` rejects, as an authoring error, a kernel part that could hold a reference: one that
-imports anything but numpy, math and the harness, runs a check, or computes something no ``observe`` needs (a
-slice: every statement must feed an observation).
+imports anything but numpy, math, the harness and :mod:`autograder.held_out`, runs a check, or computes
+something no ``observe`` needs (a slice: every statement must feed an observation).
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from autograder.source_reading import to_python
 
 BEGIN_CHECKS = "### BEGIN CHECKS"
 END_CHECKS = "### END CHECKS"
-KERNEL_IMPORTS = {"numpy", "math", "autograder.harness"}
+KERNEL_IMPORTS = {"numpy", "math", "autograder.harness", "autograder.held_out"}
 CHECK_FUNCTIONS = {"assert_array", "assert_scalar", "assert_equal", "assert_true", "own_code", "print"}
 
 
@@ -192,8 +192,8 @@ def _kernel_problems(text: str) -> tuple[str, ...]:
             for module in modules:
                 if module not in KERNEL_IMPORTS:
                     problems.append(f"line {stmt.lineno}: the kernel part imports {module}; a module used to check "
-                                    f"belongs in a {BEGIN_CHECKS} region (the kernel imports only numpy, math and "
-                                    "the harness)")
+                                    f"belongs in a {BEGIN_CHECKS} region (the kernel imports only numpy, math, "
+                                    "the harness and autograder.held_out)")
             continue
         if isinstance(stmt, ast.Pass):
             continue

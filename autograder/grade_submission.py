@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import held_out
 from autograder.course import Course, check_name
 from autograder.execute import RunReport, run_notebook
 from autograder.forbidden import STUB_MARKER, declared
@@ -138,12 +139,16 @@ def _grade_notebook(course: Course, assignment: str, src, path: Path, sub_dir: P
                                _manual_cells(src), graded_nb=_unreadable_copy(src, str(exc)))
     graded, tampering = rebuild(src, submitted)
     try:
-        with acquire(limits.memory_mb, declared(src)) as kernel:
+        # held-out data (autograder.held_out): only the training rows and unlabelled inputs reach the kernel
+        # (and no file handed in beside the notebook: it could hold the data set with its labels)
+        dataset = held_out.declared(src)
+        with held_out.prepared(dataset, seed) as data, \
+                acquire(limits.memory_mb, declared(src), data.binds) as kernel:
             if course.root == kernel.work or course.root in kernel.work.parents:
                 raise SandboxError(f"the grading folder {kernel.work} lies inside the course {course.root}; "
                                    "point TMPDIR elsewhere")
-            _copy_inputs(sub_dir, course.path("release", assignment), kernel.work)
-            kernel.prepare({SEED_ENV: str(seed)})
+            _copy_inputs(None if dataset else sub_dir, course.path("release", assignment), kernel.work)
+            kernel.prepare({SEED_ENV: str(seed), **data.env})
             report = run_notebook(kernel, graded, timeout_s=limits.timeout_s,
                                   cell_timeout_s=limits.cell_timeout_s, output_bytes=limits.output_bytes)
     except SandboxError as exc:
@@ -173,11 +178,12 @@ def _forbidden_imports(graded) -> list[str]:
     return found
 
 
-def _copy_inputs(sub_dir: Path, release_dir: Path, work: Path) -> None:
-    """The submission's files (no symlinks: they could point at solutions/), then the released data files."""
+def _copy_inputs(sub_dir: Path | None, release_dir: Path, work: Path) -> None:
+    """The submission's files (no symlinks: they could point at solutions/; none when ``sub_dir`` is None), then
+    the released data files."""
     budget = MAX_COPY_BYTES
     for base, notebooks_too in ((sub_dir, True), (release_dir, False)):
-        if not base.is_dir() or base.is_symlink():
+        if base is None or not base.is_dir() or base.is_symlink():
             continue
         for folder, dirs, files in os.walk(base):  # os.walk does not descend into symlinked folders
             dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]

@@ -198,6 +198,12 @@ def _seed() -> int:
     return int(text) if text.isdigit() else 0
 
 
+def replay_seed() -> int | None:
+    """The seed of the cell the verifier is replaying; None in a kernel (the student's or one at home)."""
+    replay = _REPLAY.get()
+    return None if replay is None else replay.seed
+
+
 def grading_rng(label: str) -> np.random.Generator:
     """A generator seeded by the run's seed and ``label``: the same inputs in the kernel and in the verifier.
 

@@ -19,11 +19,14 @@ from autograder.sandbox import Kernel, SandboxError
 
 
 @contextlib.contextmanager
-def acquire(memory_mb: int, forbidden: tuple[str, ...] = ()):
-    """A started kernel with this memory limit and without these modules; killed when the block ends."""
-    shared = zygote.shared(tuple(forbidden))
+def acquire(memory_mb: int, forbidden: tuple[str, ...] = (), ro_binds: tuple[tuple[str, str], ...] = ()):
+    """A started kernel with this memory limit and without these modules; killed when the block ends.
+
+    ``ro_binds`` (one submission's held-out data, :mod:`autograder.held_out`) differ per student, so such a
+    kernel is always a new sandbox, never a fork of the shared zygote."""
+    shared = None if ro_binds else zygote.shared(tuple(forbidden))
     if shared is None:
-        kernel = Kernel(memory_mb=memory_mb, forbidden=tuple(forbidden))
+        kernel = Kernel(memory_mb=memory_mb, forbidden=tuple(forbidden), ro_binds=tuple(ro_binds))
         try:
             kernel.start()
             yield kernel

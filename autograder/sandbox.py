@@ -36,7 +36,8 @@ from jupyter_client.connect import write_connection_file
 
 UNSANDBOXED_WARNING = ("WARNING: bubblewrap (bwrap) is not available, so student code ran UNSANDBOXED with the "
                        "grader's permissions: it could read solutions/ and the gradebook, and import the course_lib "
-                       "modules the assignment forbids. Install bubblewrap.")
+                       "modules the assignment forbids; an assignment scored on held-out data could read their "
+                       "labels from scikit-learn's copy of the data. Install bubblewrap.")
 _ETC = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "fonts", "localtime", "passwd", "group",
         "nsswitch.conf", "mime.types", "matplotlibrc")
 FILE_SIZE_MB = 64
@@ -97,13 +98,15 @@ def _package_dirs() -> list[str]:
 
 
 def bwrap_command(bwrap: str, writable: list[Path], chdir: Path, home: Path | None = None,
-                  course_lib: Path | None = None) -> list[str]:
+                  course_lib: Path | None = None, ro_binds: tuple[tuple[str, str], ...] = ()) -> list[str]:
     """bubblewrap's arguments: the read-only system and packages, the ``writable`` folders bound at their own
     paths, ``home`` (if given) at ``SANDBOX_HOME``, no network, no capabilities, own namespaces.
 
     ``course_lib`` (if given) is bound over the real package: a copy without the assignment's forbidden modules
-    (:mod:`autograder.forbidden`). The root and ``/dev`` are read-only at the end, so the only writable places
-    are the private ``/tmp`` and ``/dev/shm`` (emptied between students) and the folders bound writable."""
+    (:mod:`autograder.forbidden`); ``ro_binds`` are ``(source, target)`` pairs bound read-only after the
+    packages, e.g. a data file overlaid by its training rows (:mod:`autograder.held_out`). The root and
+    ``/dev`` are read-only at the end, so the only writable places are the private ``/tmp`` and ``/dev/shm``
+    (emptied between students) and the folders bound writable."""
     # The empty /tmp comes first: bwrap mounts in order, and a checkout or venv under /tmp (CI clones there)
     # bound before it would vanish under the tmpfs.
     args = [bwrap, *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
@@ -113,6 +116,8 @@ def bwrap_command(bwrap: str, writable: list[Path], chdir: Path, home: Path | No
         import course_lib as real
 
         args += ["--ro-bind", str(course_lib), str(Path(next(iter(real.__path__))).resolve())]
+    for source, target in ro_binds:
+        args += ["--ro-bind", str(source), str(target)]
     if home is not None:
         args += ["--bind", str(home), SANDBOX_HOME]
     for folder in writable:
@@ -204,8 +209,9 @@ class Kernel:
     """
 
     def __init__(self, *, memory_mb: int = 2048, start_timeout: float = 60.0, zygote=None,
-                 forbidden: tuple[str, ...] = ()):
+                 forbidden: tuple[str, ...] = (), ro_binds: tuple[tuple[str, str], ...] = ()):
         self.memory_mb = memory_mb
+        self.ro_binds = tuple(ro_binds)
         self.forbidden = tuple(forbidden) if zygote is None else zygote.forbidden
         self.start_timeout = start_timeout
         self.status = sandbox_status()
@@ -261,7 +267,7 @@ class Kernel:
                 from autograder.forbidden import restricted_copy
 
                 cmd = bwrap_command(self.status.tool, [self.work, self._conn_dir], self.work, self._home,
-                                    course_lib=restricted_copy(self.forbidden)) + cmd
+                                    course_lib=restricted_copy(self.forbidden), ro_binds=self.ro_binds) + cmd
             self._how = f"command {' '.join(cmd)!r}"
             # stderr goes to an unbound temporary file: a pipe nobody reads would block a chatty kernel
             self._stderr = tempfile.TemporaryFile()

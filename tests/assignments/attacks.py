@@ -49,6 +49,13 @@ DELEGATE = {
                                                  "    from course_lib.layers import BatchNorm1d\n"
                                                  "    return BatchNorm1d(dout.shape[1]).backward(dout)\n",
                            "test_batchnorm_backward", "course_lib.regularisation.BatchNorm1d")],
+    # the capstone: a part taken from the library, and training handed to the library's fit
+    "06_capstone": [("relu", "def relu_forward(x):\n    from course_lib.layers import ReLU\n"
+                             "    return ReLU().forward(x), x\n",
+                     "test_relu", "course_lib.layers"),
+                    ("capstone", "def train_network(X, y, rng):\n    from course_lib import training\n"
+                                 "    return training.fit\n",
+                     "test_capstone", "course_lib.training")],
 }
 
 SPY = '''\

@@ -242,34 +242,42 @@ def kernel_run(a: str) -> dict:
 
 # --------------------------------------------------------------------------- grading
 
+def make_course(root: Path, a: str, subs: dict):
+    """A temporary course at ``root``: the committed source and release of ``a``, and ``subs`` {student: notebook}
+    submitted; its gradebook structure exists already."""
+    from autograder.course import Course
+    from autograder.gradebook_io import ensure_structure
+
+    shutil.copytree(ROOT / "solutions" / a, root / "solutions" / a)
+    shutil.copytree(ROOT / "assignments" / a, root / "assignments" / a)
+    for student, nb in subs.items():
+        folder = root / "submitted" / student / a
+        folder.mkdir(parents=True)
+        nbformat.write(nb, str(folder / f"{a}.ipynb"))
+    course = Course(root)
+    # Two workers that both find an empty gradebook both create its cells and can lose a grade
+    # (MissingEntry): create the assignment's structure once, before grading in parallel.
+    ensure_structure(course.gradebook_url, a, {p.name: read(p) for p in course.source_notebooks(a)})
+    return course
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """``graded(a)`` -> {student: journal record}; one temporary course per assignment, graded once."""
-    from autograder.course import Course
-    from autograder.gradebook_io import ensure_structure
     from autograder.grade_class import grade_class
 
     cache = {}
 
     def grade(a: str) -> dict:
         if a not in cache:
-            root = tmp_path_factory.mktemp(f"course-{a}")
-            shutil.copytree(ROOT / "solutions" / a, root / "solutions" / a)
-            shutil.copytree(ROOT / "assignments" / a, root / "assignments" / a)
             subs = {"source": submission(a), "release": read(release_path(a)),
                     "spy": submission(a, attacks.spy_answers(read(source_path(a)), BUILDERS[a].FORBIDDEN)),
                     "delegate": submission(a, attacks.delegating_answer(read(source_path(a)), a)),
                     "forge": forged_release(a)}
             for k, group in enumerate(rounds(a), start=1):
                 subs[f"wrong-{k}"] = submission(a, {w.cell: w.code for w in group})
-            for student, nb in subs.items():
-                folder = root / "submitted" / student / a
-                folder.mkdir(parents=True)
-                nbformat.write(nb, str(folder / f"{a}.ipynb"))
-            course = Course(root)
-            # Two workers that both find an empty gradebook both create its cells and can lose a grade
-            # (MissingEntry): create the assignment's structure once, before grading in parallel.
-            ensure_structure(course.gradebook_url, a, {p.name: read(p) for p in course.source_notebooks(a)})
+            course = make_course(tmp_path_factory.mktemp(f"course-{a}"), a, subs)
+            root = course.root
             summary = grade_class(course, a, sorted(subs), workers=2, seed=GRADING_SEED, progress=lambda *_: None)
             assert not summary.errors, f"the grader failed on {a}: {summary.errors}"
             cache[a] = summary.records
@@ -290,7 +298,8 @@ def autograded(record: dict) -> list[dict]:
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_committed_source_is_what_its_builder_writes(a):
     module = BUILDERS[a]
-    built = nbformat.writes(_cells.build(a, module.TITLE, module.cells(), module.FORBIDDEN)) + "\n"
+    built = nbformat.writes(_cells.build(a, module.TITLE, module.cells(), module.FORBIDDEN,
+                                          getattr(module, "HELD_OUT", None))) + "\n"
     assert source_path(a).read_text(encoding="utf-8") == built, (
         f"{source_path(a)} differs from tools/build_assignments/{module.__name__.rsplit('.', 1)[-1]}.py; "
         "run `python -m tools.build_assignments`")

@@ -7,7 +7,8 @@ The builders are what is reviewed; the ``.ipynb`` files are what is committed an
 """
 import importlib
 
-BUILDERS = ("a01_neurons", "a02_backprop", "a03_activations", "a04_optimisers", "a05_regularisation")
+BUILDERS = ("a01_neurons", "a02_backprop", "a03_activations", "a04_optimisers", "a05_regularisation",
+            "a06_capstone")
 
 
 def load_builders():

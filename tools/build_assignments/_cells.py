@@ -12,6 +12,7 @@ import nbformat
 
 from autograder.cell_parts import BEGIN_CHECKS, END_CHECKS, kernel_problems
 from autograder.forbidden import METADATA_KEY, declared
+from autograder.held_out import declared as held_out_declared
 from autograder.nbgrader_adapter import mark
 from tools.build_notebooks._common import _clean, assemble, code, md
 
@@ -75,9 +76,11 @@ def rules(assignment: str, allowed: str, forbidden: str) -> nbformat.NotebookNod
     """)
 
 
-def build(assignment: str, title: str, cells: list, forbidden: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+def build(assignment: str, title: str, cells: list, forbidden: tuple[str, ...] = (),
+          held_out: str | None = None) -> nbformat.NotebookNode:
     """The source notebook ``solutions/<assignment>/<assignment>.ipynb``: convention cells, then ``cells``;
-    ``forbidden`` course_lib modules go into its metadata, and the grader's sandbox leaves them out."""
+    ``forbidden`` course_lib modules go into its metadata, and the grader's sandbox leaves them out;
+    ``held_out`` names a data set whose held-out labels never enter the student's kernel (autograder.held_out)."""
     nb = assemble(f"solutions/{assignment}/{assignment}.ipynb", title, cells, assignment)
     ids = set()
     for cell in nb.cells:
@@ -87,6 +90,9 @@ def build(assignment: str, title: str, cells: list, forbidden: tuple[str, ...] =
         ids.add(gid)
     _state_points(nb)
     nb.metadata[METADATA_KEY] = {"forbidden_modules": sorted(forbidden)}
+    if held_out is not None:
+        nb.metadata[METADATA_KEY]["held_out"] = {"dataset": held_out}
+        held_out_declared(nb)  # an unknown data set fails here, not at grading
     declared(nb)  # a module name that is not in course_lib fails here, not at grading
     return nb
 

@@ -1,5 +1,5 @@
 """Assignment 5 — Regularisation: dropout, batch norm, the L2 gradient, an augmentation, an MLP on the digits."""
-from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments._cells import answer, code, md, rules, setup, tests, written
 
 ID = "05_regularisation"
 TITLE = "Assignment 5 — Regularisation"
@@ -18,7 +18,7 @@ def cells():
               forbidden="`course_lib.layers.Dropout` and `BatchNorm1d`, `course_lib.losses.l2_penalty` and "
                         "`course_lib.augment` (they implement what parts 1–4 grade; the grader's sandbox does not "
                         "have them, so your digits model in part 5 cannot use them either)."),
-        code("import numpy as np"),
+        setup("import numpy as np"),
         md(r"""
             ## 1. Dropout (3 points)
 

@@ -27,8 +27,6 @@ from tools.build_assignments.translation import Edition, TranslationError, finge
 ROOT = Path(__file__).resolve().parents[2]
 EDITIONS = [m for m in load_builders() if getattr(m, "LANGUAGE", "en") == "ru"]
 PAIRS = [(e.ID, e.BASE_ID) for e in EDITIONS]
-# nbgrader writes its own English stub into a released written answer (ClearSolutions.text_stub)
-NBGRADER_TEXT_STUB = "YOUR ANSWER HERE"
 
 
 def notebook(kind: str, a: str):
@@ -80,6 +78,17 @@ def test_code_is_the_english_code_up_to_comments_and_strings(ru, en, kind):
 
 
 @pytest.mark.parametrize("ru, en", PAIRS)
+def test_the_release_stubs_are_russian(ru, en):
+    """``course release`` writes the stubs in the notebook's language (nbgrader's are English)."""
+    cells = [c for c in notebook("assignments", ru).cells if c.metadata.get("nbgrader", {}).get("solution")]
+    code = [c.source for c in cells if c.cell_type == "code"]
+    text = [c.source for c in cells if c.cell_type == "markdown"]
+    assert code and all("# ВАШ КОД ЗДЕСЬ" in s and "raise NotImplementedError()" in s and "YOUR" not in s
+                    for s in code), code
+    assert text and all(s == "ВАШ ОТВЕТ ЗДЕСЬ" for s in text), text
+
+
+@pytest.mark.parametrize("ru, en", PAIRS)
 def test_the_russian_notebook_sets_russian_for_its_messages(ru, en):
     setup = [c.source for c in notebook("solutions", ru).cells if c.cell_type == "code"
              and not c.metadata.get("nbgrader") and "colab-setup" not in c.metadata.get("tags", [])][0]
@@ -92,8 +101,7 @@ def test_no_english_is_left_in_the_russian_markdown(ru, en, kind):
     found = []
     for i, cell in enumerate(notebook(kind, ru).cells):
         if cell.cell_type == "markdown":
-            text = russian_prose(cell.source).replace(NBGRADER_TEXT_STUB, " " * len(NBGRADER_TEXT_STUB))
-            found += [f"cell {i}: {run!r}" for run in english_in(text)]
+            found += [f"cell {i}: {run!r}" for run in english_in(russian_prose(cell.source))]
     assert not found, f"{kind}/{ru}: English left in the Russian markdown:\n" + "\n".join(found)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -420,6 +421,9 @@ def test_wrong_answer_loses_points_on_the_hidden_tests(w, graded):
         c = cells[gid]
         assert c["points"] < c["max_points"], \
             f"{w} ({w.why}): expected < {c['max_points']} points on {gid}, got {c['points']}"
+        if language(w.assignment) == "ru":  # the hidden check's verdict speaks the student's language
+            assert re.search("[а-яё]", c["message"]) and not re.search(r"\b(expected|got|raised)\b", c["message"]), \
+                f"{w}: the verdict on {gid} should be Russian, got {c['message'][:300]!r}"
 
 
 @pytest.mark.slow

@@ -27,6 +27,7 @@ Module map (arrows: who uses whom; there are no import cycles)::
           verify            the verifier: rerun the source's test cells on the records, checks included
             cell_parts        a test cell's kernel part and check regions; refuses a kernel part with a reference
             harness           observe / grading_rng / assert_* / own_code (imported by every test cell)
+              messages          what the grader tells a student, in the notebook's language (en, ru)
             source_reading    notebook code as source: bindings, own code and the wrappers of it
           gradebook_io      scores into nbgrader's gradebook
       feedback          HTML feedback without hidden tests, leak-checked page by page

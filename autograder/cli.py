@@ -117,7 +117,7 @@ def cmd_demo(args) -> int:
     from autograder.demo import run_demo
 
     run_demo(workdir=Path(args.keep) if args.keep else None, workers=args.workers,
-             db_url=args.db or os.environ.get("COURSE_DB_URL") or None)
+             db_url=args.db or os.environ.get("COURSE_DB_URL") or None, language=args.language)
     return 0
 
 
@@ -189,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the whole pipeline on the bundled sample class")
     p.add_argument("--keep", metavar="DIR", help="build the demo course in DIR and keep it")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--language", choices=("en", "ru"), default="en",
+                   help="grade the sample class's edition in this language (its feedback speaks it)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("setup", help="configure Jupyter for a student or an instructor")

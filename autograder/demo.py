@@ -65,10 +65,24 @@ def fill_answers(source_nb: Path, release_nb: Path, answer: str) -> bytes:
     return (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode()
 
 
-def build_lms_zip(course: Course, sample: Path = SAMPLE) -> Path:
-    """Assemble the sample class's LMS download next to the course; return its path."""
+def demo_assignment(sample: Path = SAMPLE, language: str = "en") -> str:
+    """The assignment the sample class hands in: ``assignment`` of class.json, or in another language the
+    edition ``editions[language]`` names (the same students, notebooks in that language)."""
     spec = json.loads((sample / "class.json").read_text())
-    assignment = spec["assignment"]
+    if language == "en":
+        return spec["assignment"]
+    editions = spec.get("editions", {})
+    if language not in editions:
+        raise ValueError(f"the sample class has no {language!r} edition: {sample / 'class.json'} lists "
+                         f"{sorted(editions) or 'none'} under 'editions'")
+    return editions[language]
+
+
+def build_lms_zip(course: Course, sample: Path = SAMPLE, assignment: str | None = None) -> Path:
+    """Assemble the sample class's LMS download (of ``assignment``, default class.json's) next to the course;
+    return its path."""
+    spec = json.loads((sample / "class.json").read_text())
+    assignment = assignment or spec["assignment"]
     sources = course.source_notebooks(assignment)
     if len(sources) != 1:
         raise ValueError(f"the sample class expects one notebook in {assignment!r}, found {len(sources)}")
@@ -84,9 +98,10 @@ def build_lms_zip(course: Course, sample: Path = SAMPLE) -> Path:
 
 def run_demo(workdir: Path | None = None, workers: int = 2, *, solutions: Path = SOLUTIONS,
              sample: Path = SAMPLE, grader: str = GRADER, seed: int = 2026, out=print,
-             db_url: str | None = None) -> list[dict]:
+             db_url: str | None = None, language: str = "en") -> list[dict]:
     """Run :data:`DEMO_PIPELINE` on the sample class; return the exported rows. ``db_url`` puts the gradebook in
-    that database (e.g. PostgreSQL) instead of ``gradebook.db`` in the course folder."""
+    that database (e.g. PostgreSQL) instead of ``gradebook.db`` in the course folder; ``language`` grades the
+    class's edition in that language (:func:`demo_assignment`), whose feedback speaks it."""
     from autograder.collect import collect
     from autograder.export import export, grade_rows, grade_table
     from autograder.feedback import generate_feedback
@@ -94,7 +109,7 @@ def run_demo(workdir: Path | None = None, workers: int = 2, *, solutions: Path =
     from autograder.release import nbgrader_api, release
     from autograder.roster import import_roster
 
-    assignment = json.loads((sample / "class.json").read_text())["assignment"]
+    assignment = demo_assignment(sample, language)
     if not (solutions / assignment).is_dir():
         raise FileNotFoundError(f"the demo needs the source of {assignment!r} in {solutions}: run it from a "
                                 "checkout of the course repository")
@@ -107,7 +122,7 @@ def run_demo(workdir: Path | None = None, workers: int = 2, *, solutions: Path =
         steps = {
             "roster": lambda: import_roster(course, sample / "roster.csv"),
             "release": lambda: "\n".join(map(str, release(course, [assignment], api=api))),
-            "collect": lambda: collect(course, assignment, build_lms_zip(course, sample)),
+            "collect": lambda: collect(course, assignment, build_lms_zip(course, sample, assignment)),
             "grade": lambda: grade_class(course, assignment, workers=workers, seed=seed, grader=grader,
                                          progress=lambda line: out("  " + line)),
             "feedback": lambda: generate_feedback(course, assignment, api=api),

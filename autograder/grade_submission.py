@@ -34,6 +34,7 @@ from autograder.forbidden import STUB_MARKER, declared
 from autograder.gradebook_io import ensure_structure, record_scores
 from autograder.harness import SEED_ENV
 from autograder.kernels import acquire
+from autograder.messages import notebook_language, say, speaking
 from autograder.nbgrader_adapter import is_test_cell, nbgrader_meta
 from autograder.sandbox import SandboxError, sandbox_status
 from autograder.status import first_to_see
@@ -154,7 +155,7 @@ def _grade_notebook(course: Course, assignment: str, src, path: Path, sub_dir: P
     except SandboxError as exc:
         report = RunReport(ending="kernel_died", notes=[str(exc)])
     verdicts = verify_notebook(src, graded, seed, solution_sources(graded))
-    _annotate(graded, verdicts, seed)
+    _annotate(graded, verdicts, seed, notebook_language(src))
     status = "graded" if report.ending == "ok" else report.ending
     authoring = [v for v in verdicts if v.authoring_error]
     if tampering:
@@ -200,8 +201,14 @@ def _copy_inputs(sub_dir: Path | None, release_dir: Path, work: Path) -> None:
                 shutil.copyfile(path, target)
 
 
-def _annotate(graded, verdicts: list[CellVerdict], seed: int) -> None:
-    """The verifier's verdict as the last output of each test cell, and the run's facts in the metadata."""
+def passed_text(points: float, language: str) -> str:
+    with speaking(language):
+        return say("grade.passed", points=points)
+
+
+def _annotate(graded, verdicts: list[CellVerdict], seed: int, language: str = "en") -> None:
+    """The verifier's verdict as the last output of each test cell (in the notebook's ``language``), and the
+    run's facts in the metadata."""
     by_id = {v.grade_id: v for v in verdicts}
     for cell in graded.cells:
         verdict = by_id.get(nbgrader_meta(cell).get("grade_id")) if is_test_cell(cell) else None
@@ -209,7 +216,7 @@ def _annotate(graded, verdicts: list[CellVerdict], seed: int) -> None:
             continue
         if verdict.passed:
             cell.outputs.append(nbformat.v4.new_output(
-                "stream", name="stdout", text=f"[grader] verified: passed ({verdict.points:g} points)\n"))
+                "stream", name="stdout", text=passed_text(verdict.points, language) + "\n"))
         else:
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename="GradingFailure", evalue=verdict.message, traceback=[verdict.message]))
@@ -223,7 +230,7 @@ def _unreadable_copy(src, why: str):
     graded, _ = rebuild(src, nbformat.v4.new_notebook())
     verdicts = [CellVerdict(gid, 0.0, 0.0, False, why) for gid in
                 (nbgrader_meta(c).get("grade_id") for c in graded.cells if is_test_cell(c))]
-    _annotate(graded, verdicts, seed=0)
+    _annotate(graded, verdicts, seed=0, language=notebook_language(src))
     return graded
 
 

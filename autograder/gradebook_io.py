@@ -44,6 +44,9 @@ def ensure_structure(db_url: str, assignment: str, source_notebooks: dict) -> No
     """Save the assignment's cells from the source notebooks (file name -> nb) unless the gradebook has them."""
     from nbgrader.preprocessors import ClearSolutions, ComputeChecksums, SaveCells
 
+    from autograder.messages import notebook_language
+    from autograder.nbgrader_adapter import STUBS
+
     def act():
         with Gradebook(db_url) as gb:
             gb.update_or_create_assignment(assignment)
@@ -59,7 +62,8 @@ def ensure_structure(db_url: str, assignment: str, source_notebooks: dict) -> No
         for name, nb in todo:
             resources = {"nbgrader": {"db_url": db_url, "assignment": assignment, "notebook": notebook_id(name)}}
             released = copy.deepcopy(nb)
-            for step in (ClearSolutions(), ComputeChecksums(), SaveCells()):
+            code_stub, text_stub = STUBS[notebook_language(nb)]  # the release's stubs, so its checksums
+            for step in (ClearSolutions(code_stub=code_stub, text_stub=text_stub), ComputeChecksums(), SaveCells()):
                 released, resources = step.preprocess(released, resources)
     _with_retries(act)
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograder.messages import say
 from autograder.source_reading import defines_own
 
 MIME = "application/vnd.nn-course.observation+json"
@@ -67,7 +68,7 @@ class Foreign:
     repr: str
 
     def __bool__(self):
-        raise HarnessError(f"a {self.type_name} object has no truth value in a graded check: {self.repr}")
+        raise HarnessError(say("harness.no_truth_value", type=self.type_name, repr=self.repr))
 
 
 # ---------------------------------------------------------------------------------------------- encoding
@@ -269,13 +270,11 @@ def _replayed(replay: Replay, label: str):
     wanted = replay.used.get(label, 0)
     matches = [r for r in replay.records if type(r) is dict and r.get("label") == label]
     if wanted >= len(matches):
-        raise MissingObservation(
-            f"no observation of {label!r} in this cell's graded output: the cell did not run to this point "
-            "in the student's kernel (it timed out, the kernel died, or the harness was changed)")
+        raise MissingObservation(say("harness.missing_observation", label=repr(label)))
     replay.used[label] = wanted + 1
     value = decode(matches[wanted].get("value"))
     if isinstance(value, _RaisedRecord):
-        raise StudentError(f"{label} raised {value.type_name}: {value.message}")
+        raise StudentError(say("harness.student_raised", label=label, type=value.type_name, message=value.message))
     return value
 
 
@@ -298,13 +297,13 @@ def assert_array(got, expected, *, shape=None, dtype=None, rtol=1e-7, atol=0.0, 
     expected = np.asarray(expected)
     want_shape = tuple(shape) if shape is not None else expected.shape
     if type(got) is not np.ndarray:
-        _fail(what, f"expected a numpy array of shape {want_shape}, got {_describe(got)}")
+        _fail(what, say("harness.not_array", shape=want_shape, got=_describe(got)))
     if got.shape != want_shape:
-        _fail(what, f"expected shape {want_shape}, got shape {got.shape}")
+        _fail(what, say("harness.shape", expected=want_shape, got=got.shape))
     if dtype is not None and got.dtype != np.dtype(dtype):
-        _fail(what, f"expected dtype {np.dtype(dtype)}, got dtype {got.dtype}")
+        _fail(what, say("harness.dtype", expected=np.dtype(dtype), got=got.dtype))
     if got.dtype.kind not in "biufc":
-        _fail(what, f"expected a numeric array, got dtype {got.dtype}")
+        _fail(what, say("harness.not_numeric", got=got.dtype))
     if expected.shape != want_shape:
         expected = np.broadcast_to(expected, want_shape)
     close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=False)
@@ -312,15 +311,15 @@ def assert_array(got, expected, *, shape=None, dtype=None, rtol=1e-7, atol=0.0, 
         bad = np.argwhere(~close)
         first = tuple(int(i) for i in bad[0])
         diff = np.abs(got.astype(complex if got.dtype.kind == "c" else float) - expected)
-        _fail(what, f"{len(bad)} of {got.size} entries differ (rtol={rtol}, atol={atol}); "
-                    f"first at index {first}: expected {expected[first].item()!r}, got {got[first].item()!r}; "
-                    f"max |difference| {np.nanmax(diff) if np.isfinite(diff).any() else diff.max()}\n"
-                    f"expected:\n{_preview(expected)}\ngot:\n{_preview(got)}")
+        _fail(what, say("harness.entries_differ", bad=len(bad), size=got.size, rtol=rtol, atol=atol, index=first,
+                        expected=repr(expected[first].item()), got=repr(got[first].item()),
+                        diff=np.nanmax(diff) if np.isfinite(diff).any() else diff.max(),
+                        expected_preview=_preview(expected), got_preview=_preview(got)))
 
 
 def _describe(got) -> str:
     if isinstance(got, Foreign):
-        return f"an object of type {got.type_name}: {got.repr}"
+        return say("harness.foreign", type=got.type_name, repr=got.repr)
     return f"{type(got).__name__} {_preview(got)[:300]}"
 
 
@@ -331,21 +330,21 @@ def assert_scalar(got, expected, *, rtol=1e-7, atol=0.0, what="value"):
     """
     if isinstance(expected, (bool, np.bool_)):
         if type(got) not in (bool, np.bool_) or bool(got) is not bool(expected):
-            _fail(what, f"expected {bool(expected)}, got {_describe(got)}")
+            _fail(what, say("harness.expected_got", expected=bool(expected), got=_describe(got)))
         return
     numeric = (int, float, np.integer, np.floating)
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, numeric) or isinstance(got, Foreign):
-        _fail(what, f"expected a number close to {expected!r}, got {_describe(got)}")
+        _fail(what, say("harness.not_a_number", expected=repr(expected), got=_describe(got)))
     if not math.isclose(float(got), float(expected), rel_tol=rtol, abs_tol=atol) and not (
             math.isnan(float(got)) and math.isnan(float(expected))):
-        _fail(what, f"expected {expected!r}, got {got!r} (difference {abs(float(got) - float(expected)):.3g}, "
-                    f"rtol={rtol}, atol={atol})")
+        _fail(what, say("harness.scalar_differs", expected=repr(expected), got=repr(got),
+                        diff=f"{abs(float(got) - float(expected)):.3g}", rtol=rtol, atol=atol))
 
 
 def assert_equal(got, expected, *, what="value"):
     """Check observed plain data (str, int, bool, list, tuple, dict of those) for exact equality, types included."""
     if not _same(got, expected):
-        _fail(what, f"expected {expected!r}, got {_describe(got)}")
+        _fail(what, say("harness.expected_got", expected=repr(expected), got=_describe(got)))
 
 
 def _same(a, b) -> bool:
@@ -363,7 +362,7 @@ def _same(a, b) -> bool:
 def assert_true(condition, message="condition is false"):
     """Check a condition computed from observed data: it must be exactly ``True`` (not merely truthy)."""
     if condition is not True and not (type(condition) is np.bool_ and bool(condition)):
-        raise HarnessError(f"{message} (got {_describe(condition)})")
+        raise HarnessError(say("harness.condition", message=message, got=_describe(condition)))
 
 
 def own_code(name: str) -> None:
@@ -378,13 +377,13 @@ def own_code(name: str) -> None:
     if replay is not None:
         verdict = defines_own(replay.own_sources, name)
         if verdict is not True:
-            raise HarnessError(f"own_code({name!r}): {verdict}")
+            raise HarnessError(say("harness.not_own", name=repr(name), reason=verdict))
         return
     scope = sys._getframe(1).f_globals
     obj = scope.get(name)
     module = getattr(obj, "__module__", None)
     if obj is None:
-        raise HarnessError(f"own_code({name!r}): {name} is not defined; run the cell that defines it")
+        raise HarnessError(say("harness.not_own", name=repr(name), reason=say("harness.not_defined", name=name)))
     if not callable(obj) or module not in ("__main__", None):
-        raise HarnessError(f"own_code({name!r}): {name} comes from {module or type(obj).__name__}; "
-                           "write it yourself with def/class in this notebook")
+        raise HarnessError(say("harness.not_own", name=repr(name),
+                               reason=say("harness.imported", name=name, origin=module or type(obj).__name__)))

@@ -18,6 +18,12 @@ from pathlib import Path
 
 COURSE_ID = "nn-course"  # the gradebook keys assignments by it
 CODE_STUB = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# What a release puts in place of a solution, by the notebook's language (metadata nn_course.language): a code
+# stub keeps ``raise NotImplementedError()`` (the grader recognises it), only the comment and the text change.
+STUBS = {
+    "en": (CODE_STUB, "YOUR ANSWER HERE"),
+    "ru": ({"python": "# ВАШ КОД ЗДЕСЬ\nraise NotImplementedError()"}, "ВАШ ОТВЕТ ЗДЕСЬ"),
+}
 # Feedback goes back to students: hidden tests are cleared, and a failed test's traceback (which quotes its own
 # source line) is cut to "ename: evalue" (autograder/feedback.py).
 FEEDBACK_PREPROCESSORS = [

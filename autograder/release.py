@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course, check_name
-from autograder.nbgrader_adapter import COURSE_ID, configure, patch_gradebook_creation
+from autograder.nbgrader_adapter import COURSE_ID, STUBS, configure, patch_gradebook_creation
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 _MIN_SECRET = 8  # shorter lines ("pass", "x = 1") say nothing secret and appear everywhere
@@ -175,10 +175,14 @@ def _generate_into(course: Course, assignment: str, target: Path, api) -> None:
     with tempfile.TemporaryDirectory(prefix="release-", dir=course.root) as scratch:
         scratch_name = Path(scratch).name
         api.coursedir.release_directory = scratch_name
+        stubs = api.config.ClearSolutions
+        english = dict(stubs.code_stub), stubs.text_stub
+        stubs.code_stub, stubs.text_stub = STUBS[_language(course, assignment)]  # the stubs speak it too
         try:
             run_nbgrader(f"generate_assignment {assignment}", api.generate_assignment(assignment, force=True))
         finally:
             api.coursedir.release_directory = course.release
+            stubs.code_stub, stubs.text_stub = english
         produced = Path(scratch) / assignment
         for notebook in produced.glob("*.ipynb"):
             point_badge_at_release(notebook, course, assignment)
@@ -187,6 +191,17 @@ def _generate_into(course: Course, assignment: str, target: Path, api) -> None:
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(produced, target)
+
+
+def _language(course: Course, assignment: str) -> str:
+    """The language of an assignment's source notebooks (metadata ``nn_course.language``), which must agree."""
+    from autograder.messages import notebook_language
+
+    found = {notebook_language(json.loads(p.read_text(encoding="utf-8"))) for p in course.source_notebooks(assignment)}
+    if len(found) > 1:
+        raise ValueError(f"the notebooks of {assignment!r} declare different languages {sorted(found)}: one "
+                         "assignment is released in one language (give each edition its own assignment id)")
+    return found.pop() if found else "en"
 
 
 def release(course: Course, assignments: list[str] | None = None, *, check_only: bool = False,

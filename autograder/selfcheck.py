@@ -38,6 +38,7 @@ class CellResult:
 class CheckResult:
     notebook: Path
     cells: list[CellResult] = field(default_factory=list)
+    language: str = "en"  # the notebook's (metadata nn_course.language): the report speaks it
 
     @property
     def tests(self) -> list[CellResult]:
@@ -52,13 +53,15 @@ class CheckResult:
         return not self.failures
 
     def __str__(self) -> str:
+        from autograder.messages import say, speaking
+
         passed = sum(not c.error for c in self.tests)
-        lines = [f"{self.notebook.name}: {passed}/{len(self.tests)} visible test(s) pass"]
-        for c in self.failures:
-            kind = "test" if c.is_test else "code"
-            lines.append(f"  FAILED {kind} cell {c.index} ({c.name}): {c.error}")
-        lines.append("All visible tests pass — hidden tests will check more when it is graded." if self.ok
-                     else "Fix the first failure above and run the check again.")
+        with speaking(self.language):
+            lines = [say("check.summary", notebook=self.notebook.name, passed=passed, total=len(self.tests))]
+            for c in self.failures:
+                lines.append(say("check.failed_test" if c.is_test else "check.failed_code", index=c.index,
+                                 name=c.name, error=c.error))
+            lines.append(say("check.all_pass" if self.ok else "check.fix_first"))
         return "\n".join(lines)
 
 
@@ -86,8 +89,11 @@ def check(notebook, *, timeout: int = 120, quiet: bool = False) -> CheckResult:
                          "the release copy and paste your answers back in") from exc
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(path.parent.resolve())}})
+    from autograder.messages import notebook_language
+
+    language = notebook_language(nb)  # before the run: an unknown language fails fast
     client.execute()
-    result = CheckResult(path)
+    result = CheckResult(path, language=language)
     for i, cell in enumerate(nb.cells, start=1):
         if cell.cell_type != "code":
             continue

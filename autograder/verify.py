@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from autograder import harness
 from autograder.cell_parts import kernel_problems
+from autograder.messages import notebook_language, say, speaking
 from autograder.nbgrader_adapter import is_solution_cell, is_test_cell, nbgrader_meta
 from autograder.source_reading import cell_text, defined_names, parse
 
@@ -94,30 +95,32 @@ def verify_notebook(source_nb, graded_nb, seed: int, own_sources: list[str]) -> 
                                    if is_solution_cell(c) and c.get("cell_type") == "code"])
     namespace = _VerifierNamespace(student_names)
     setup_error = _run(setup_code(source_nb.cells), namespace, "<verifier setup>")
-    verdicts = []
-    for cell in source_nb.cells:
-        if not is_test_cell(cell):
-            continue
-        meta = nbgrader_meta(cell)
-        gid = meta.get("grade_id", "?")
-        max_points = float(meta.get("points", 0) or 0)
-        replay = harness.Replay(records=records_of(graded.get(gid, {})), seed=seed, own_sources=own_sources)
-        problems = kernel_problems(cell_text(cell))
-        if problems:  # the kernel ran this cell's inputs: had they held a reference, a student could read it
-            error = harness.AuthoringError("the part of the test cell that runs in the student's kernel may hold "
-                                           "only inputs and observations: " + "; ".join(problems))
-        else:
-            with harness.replaying(replay):
-                error = setup_error or _run(cell_text(cell), namespace, f"<test cell {gid}>")
-        if error is None and replay.observed == 0:
-            error = harness.AuthoringError("the test cell makes no observe() call, so its verdict would not "
-                                           "depend on the submission")
-        passed = error is None
-        verdicts.append(CellVerdict(
-            grade_id=gid, points=max_points if passed else 0.0, max_points=max_points, passed=passed,
-            message="" if passed else _message(error),
-            authoring_error=isinstance(error, (harness.AuthoringError, SyntaxError, NameError))))
-    return verdicts
+    with speaking(notebook_language(source_nb)):  # the checks' messages speak the student's language
+        return [_verdict(cell, graded, namespace, setup_error, seed, own_sources) for cell in source_nb.cells
+                if is_test_cell(cell)]
+
+
+def _verdict(cell, graded: dict, namespace: dict, setup_error, seed: int, own_sources: list[str]) -> CellVerdict:
+    """The verdict on one test cell of the source, from the records of the same cell of the graded notebook."""
+    meta = nbgrader_meta(cell)
+    gid = meta.get("grade_id", "?")
+    max_points = float(meta.get("points", 0) or 0)
+    replay = harness.Replay(records=records_of(graded.get(gid, {})), seed=seed, own_sources=own_sources)
+    problems = kernel_problems(cell_text(cell))
+    if problems:  # the kernel ran this cell's inputs: had they held a reference, a student could read it
+        error = harness.AuthoringError("the part of the test cell that runs in the student's kernel may hold "
+                                       "only inputs and observations: " + "; ".join(problems))
+    else:
+        with harness.replaying(replay):
+            error = setup_error or _run(cell_text(cell), namespace, f"<test cell {gid}>")
+    if error is None and replay.observed == 0:
+        error = harness.AuthoringError("the test cell makes no observe() call, so its verdict would not "
+                                       "depend on the submission")
+    passed = error is None
+    return CellVerdict(
+        grade_id=gid, points=max_points if passed else 0.0, max_points=max_points, passed=passed,
+        message="" if passed else _message(error),
+        authoring_error=isinstance(error, (harness.AuthoringError, SyntaxError, NameError)))
 
 
 def _run(code: str, namespace: dict, filename: str) -> BaseException | None:
@@ -136,5 +139,5 @@ def _message(error: BaseException) -> str:
         return f"{type(error).__name__}: {error}"
     where = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=-3))
     kind = "authoring error in the test cell" if isinstance(error, (harness.AuthoringError, NameError)) else \
-        "the observed value did not fit the test"
+        say("verify.unfit")
     return f"{kind}: {type(error).__name__}: {error}\n{where}"

@@ -43,7 +43,9 @@ def lectures() -> list[str]:
 
 
 def assignments() -> list[str]:
-    return sorted(p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "assignments").glob("*/*.ipynb"))
+    """The English assignments (the start page lists them; a Russian edition ``<id>_ru`` is its twin's)."""
+    return sorted(p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "assignments").glob("*/*.ipynb")
+                  if not p.parent.name.endswith("_ru"))
 
 
 @pytest.fixture(scope="module")

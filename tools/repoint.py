@@ -74,8 +74,9 @@ def _tagged(nb: dict, tag: str, path: Path) -> dict:
 
 
 def is_russian(rel: str) -> bool:
-    """Whether the notebook at ``rel`` (relative to the repository) belongs to the Russian edition."""
-    return rel.startswith("notebooks/ru/")
+    """Whether the notebook at ``rel`` (relative to the repository) belongs to the Russian edition: a lecture
+    in ``notebooks/ru/`` or an assignment ``<id>_ru`` in ``solutions/`` or ``assignments/``."""
+    return rel.startswith("notebooks/ru/") or bool(re.match(r"(solutions|assignments)/[^/]+_ru/", rel))
 
 
 def setup_source(rel: str, repo: str, branch: str, current: str = "") -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -27,12 +28,22 @@ import pytest
 import tomllib
 
 from autograder.cell_parts import kernel_problems, kernel_source
-from tools.build_assignments import _cells, _release, load_builders
+from tools.build_assignments import _cells, _release, load_builders, notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG_DIR = Path(__file__).parent / "wrong_answers"
 BUILDERS = {m.ID: m for m in load_builders()}
-ASSIGNMENTS = list(BUILDERS)
+ASSIGNMENTS = list(BUILDERS)  # every translated edition too (tools/build_assignments/<lang>/<id>.toml)
+
+
+def base_id(a: str) -> str:
+    """The English assignment an edition translates (itself for an English one): its wrong answers and
+    attacks are the English ones, since its code is the same."""
+    return getattr(BUILDERS[a], "BASE_ID", a)
+
+
+def language(a: str) -> str:
+    return getattr(BUILDERS[a], "LANGUAGE", "en")
 GRADING_SEED = 20261122
 # The wrong answers the issue names; each must be among the fixtures.
 NAMED_WRONG = {
@@ -110,7 +121,7 @@ def wrong_answers(a: str) -> tuple[Wrong, ...]:
     """The fixtures of one assignment, each turned into the full replacement source of its answer cell."""
     answers = {meta(c)["grade_id"]: c.source for c in read(source_path(a)).cells if is_answer(c)}
     out = []
-    for entry in tomllib.loads((WRONG_DIR / f"{a}.toml").read_text(encoding="utf-8"))["wrong"]:
+    for entry in tomllib.loads((WRONG_DIR / f"{base_id(a)}.toml").read_text(encoding="utf-8"))["wrong"]:
         cell = entry["cell"]
         assert cell in answers, f"{a}: wrong answer {entry['name']!r} names cell {cell!r}; answers: {sorted(answers)}"
         if "code" in entry:
@@ -265,6 +276,7 @@ def make_course(root: Path, a: str, subs: dict):
 def graded(tmp_path_factory):
     """``graded(a)`` -> {student: journal record}; one temporary course per assignment, graded once."""
     from autograder.grade_class import grade_class
+    from autograder.gradebook_io import ensure_structure
 
     cache = {}
 
@@ -272,7 +284,7 @@ def graded(tmp_path_factory):
         if a not in cache:
             subs = {"source": submission(a), "release": read(release_path(a)),
                     "spy": submission(a, attacks.spy_answers(read(source_path(a)), BUILDERS[a].FORBIDDEN)),
-                    "delegate": submission(a, attacks.delegating_answer(read(source_path(a)), a)),
+                    "delegate": submission(a, attacks.delegating_answer(read(source_path(a)), base_id(a))),
                     "forge": forged_release(a)}
             for k, group in enumerate(rounds(a), start=1):
                 subs[f"wrong-{k}"] = submission(a, {w.cell: w.code for w in group})
@@ -298,8 +310,7 @@ def autograded(record: dict) -> list[dict]:
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_committed_source_is_what_its_builder_writes(a):
     module = BUILDERS[a]
-    built = nbformat.writes(_cells.build(a, module.TITLE, module.cells(), module.FORBIDDEN,
-                                          getattr(module, "HELD_OUT", None))) + "\n"
+    built = nbformat.writes(notebook(module)) + "\n"
     assert source_path(a).read_text(encoding="utf-8") == built, (
         f"{source_path(a)} differs from tools/build_assignments/{module.__name__.rsplit('.', 1)[-1]}.py; "
         "run `python -m tools.build_assignments`")
@@ -383,7 +394,7 @@ def test_each_task_heading_states_the_points_its_graded_cells_carry(a):
     stated, carried, current = {}, {}, None
     for cell in nb.cells:
         for line in cell.source.splitlines() if cell.cell_type == "markdown" else ():
-            found = re.match(r"#{2,3} (.+?)\s*\((\d+) points?\b", line)
+            found = re.match(r"#{2,3} (.+?)\s*\((\d+) (?:points?\b|балл)", line)
             if found and line.startswith("## "):
                 current = found.group(1)
                 stated[current], carried[current] = int(found.group(2)), 0
@@ -391,11 +402,9 @@ def test_each_task_heading_states_the_points_its_graded_cells_carry(a):
             carried[current] += meta(cell).get("points", 0)
     assert stated, f"{a}: no task heading states its points"
     assert stated == carried, f"{a}: headings state {stated}, the graded cells carry {carried}"
-    auto, manual = _cells.points(nb)
     text = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    for phrase in (f"worth **{auto + manual} points**: {auto} from the automatically graded tests",
-                   f"and {manual} from written answers graded by hand"):
-        assert phrase in text, f"{a}: the Points paragraph is stale: {phrase!r} not found"
+    paragraph = _cells.points_paragraph(nb, language(a))
+    assert paragraph in text, f"{a}: the Points paragraph is stale: {paragraph!r} not found"
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
@@ -457,6 +466,9 @@ def test_wrong_answer_loses_points_on_the_hidden_tests(w, graded):
         c = cells[gid]
         assert c["points"] < c["max_points"], \
             f"{w} ({w.why}): expected < {c['max_points']} points on {gid}, got {c['points']}"
+        if language(w.assignment) == "ru":  # the hidden check's verdict speaks the student's language
+            assert re.search("[а-яё]", c["message"]) and not re.search(r"\b(expected|got|raised)\b", c["message"]), \
+                f"{w}: the verdict on {gid} should be Russian, got {c['message'][:300]!r}"
 
 
 @pytest.mark.slow
@@ -488,11 +500,11 @@ def test_a_spy_in_every_graded_function_finds_no_reference_and_costs_no_points(a
 def test_delegating_to_a_forbidden_module_scores_zero_with_the_module_named(a, graded):
     record = graded(a)["delegate"]
     cells = {c["grade_id"]: c for c in autograded(record)}
-    for _, _, test, module in attacks.DELEGATE[a]:
+    for _, _, test, module in attacks.DELEGATE[base_id(a)]:
         assert cells[test]["points"] == 0, f"{a}: delegating to {module} kept {cells[test]['points']} points"
         assert f"{test} 0/" in record["reason"] and f"{module} is forbidden in this assignment" in record["reason"], \
             f"{a}: the reason should name {test} and {module}: {record['reason']!r}"
-    tests = {t for _, _, t, _ in attacks.DELEGATE[a]}
+    tests = {t for _, _, t, _ in attacks.DELEGATE[base_id(a)]}
     others = {g: c["message"][:160] for g, c in cells.items() if g not in tests and c["points"] != c["max_points"]}
     assert not others, f"{a}: an allowed module or another task lost points: {others}"
 

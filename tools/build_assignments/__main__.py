@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import _cells, _release, load_builders
+from . import _release, load_builders, notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,8 +20,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     stale, chosen = [], [m for m in load_builders() if not args.ids or m.ID in args.ids]
     for module in chosen:
-        text = nbformat.writes(_cells.build(module.ID, module.TITLE, module.cells(), module.FORBIDDEN,
-                                          getattr(module, "HELD_OUT", None))) + "\n"
+        text = nbformat.writes(notebook(module)) + "\n"
         source = ROOT / "solutions" / module.ID / f"{module.ID}.ipynb"
         if args.check:
             if not source.exists() or source.read_text(encoding="utf-8") != text:

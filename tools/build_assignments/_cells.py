@@ -14,6 +14,7 @@ from autograder.cell_parts import BEGIN_CHECKS, END_CHECKS, kernel_problems
 from autograder.forbidden import METADATA_KEY, declared
 from autograder.held_out import declared as held_out_declared
 from autograder.nbgrader_adapter import mark
+from course_lib.language import check_language
 from tools.build_notebooks._common import _clean, assemble, code, md
 
 HARNESS_IMPORT = (
@@ -76,11 +77,19 @@ def rules(assignment: str, allowed: str, forbidden: str) -> nbformat.NotebookNod
     """)
 
 
+def setup(imports: str) -> nbformat.NotebookNode:
+    """The imports cell; it also sets the language the test messages are written in (autograder.messages):
+    ``"en"`` here, the edition's language in a translation (the string is translated, the code stays)."""
+    return code(_clean(imports) + "\nimport course_lib\n\n"
+                "course_lib.set_language(\"en\")  # the tests' messages speak the notebook's language")
+
+
 def build(assignment: str, title: str, cells: list, forbidden: tuple[str, ...] = (),
-          held_out: str | None = None) -> nbformat.NotebookNode:
+          language: str = "en", held_out: str | None = None) -> nbformat.NotebookNode:
     """The source notebook ``solutions/<assignment>/<assignment>.ipynb``: convention cells, then ``cells``;
-    ``forbidden`` course_lib modules go into its metadata, and the grader's sandbox leaves them out;
-    ``held_out`` names a data set whose held-out labels never enter the student's kernel (autograder.held_out)."""
+    ``forbidden`` course_lib modules go into its metadata, and the grader's sandbox leaves them out; a
+    ``language`` other than English is written there too (the verifier speaks it); ``held_out`` names a data
+    set whose held-out labels never enter the student's kernel (autograder.held_out)."""
     nb = assemble(f"solutions/{assignment}/{assignment}.ipynb", title, cells, assignment)
     ids = set()
     for cell in nb.cells:
@@ -88,11 +97,13 @@ def build(assignment: str, title: str, cells: list, forbidden: tuple[str, ...] =
         if gid is not None and gid in ids:
             raise ValueError(f"{assignment}: grade_id {gid!r} used twice")
         ids.add(gid)
-    _state_points(nb)
+    _state_points(nb, language)
     nb.metadata[METADATA_KEY] = {"forbidden_modules": sorted(forbidden)}
     if held_out is not None:
         nb.metadata[METADATA_KEY]["held_out"] = {"dataset": held_out}
         held_out_declared(nb)  # an unknown data set fails here, not at grading
+    if language != "en":
+        nb.metadata[METADATA_KEY]["language"] = check_language(language)
     declared(nb)  # a module name that is not in course_lib fails here, not at grading
     return nb
 
@@ -110,12 +121,37 @@ def points(nb) -> tuple[int, int]:
     return auto, manual
 
 
-def _state_points(nb) -> None:
-    """Append the assignment's points, from its metadata, to the 'how this works' cell (so it cannot drift)."""
+# The opening cell of each language (what the Points paragraph is appended to) and the paragraph itself.
+OPENING = {"en": "How this assignment works", "ru": "Как устроено задание"}
+POINTS = {
+    "en": ("**Points.** This assignment is worth **{total} points**: {auto} from the automatically graded tests "
+           "(each test cell scores its points all or nothing) and {manual} from written answers graded by hand. "
+           "Each task's heading states its points. Your course score is the sum over all the assignments; the "
+           "grading scheme is in `notebooks/START_HERE.ipynb`."),
+    "ru": ("**Баллы.** За это задание можно получить **{total} {total_word}**: {auto} за автоматически проверяемые "
+           "тесты (каждая тестовая ячейка даёт свои баллы целиком или ноль) и {manual} за письменные ответы, "
+           "которые проверяет преподаватель. Баллы каждой задачи указаны в её заголовке. Оценка за курс — сумма "
+           "баллов за все задания; система оценивания описана в `notebooks/ru/START_HERE.ipynb`."),
+}
+
+
+def points_paragraph(nb, language: str = "en") -> str:
+    """The notebook's Points paragraph in ``language``, from its metadata."""
     auto, manual = points(nb)
-    opening = next(c for c in nb.cells if c.cell_type == "markdown" and "How this assignment works" in c.source)
-    opening.source += (
-        f"\n\n**Points.** This assignment is worth **{auto + manual} points**: {auto} from the automatically "
-        f"graded tests (each test cell scores its points all or nothing) and {manual} from written answers "
-        "graded by hand. Each task's heading states its points. Your course score is the sum over all the "
-        "assignments; the grading scheme is in `notebooks/START_HERE.ipynb`.")
+    return POINTS[check_language(language)].format(total=auto + manual, auto=auto, manual=manual,
+                                                   total_word=ru_points_word(auto + manual))
+
+
+def ru_points_word(n: int) -> str:
+    """"балл", "балла" or "баллов": the Russian noun that follows the number ``n``."""
+    if n % 10 == 1 and n % 100 != 11:
+        return "балл"
+    return "балла" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "баллов"
+
+
+def _state_points(nb, language: str = "en") -> None:
+    """Append the assignment's points, from its metadata, to the 'how this works' cell (so it cannot drift)."""
+    opening = next((c for c in nb.cells if c.cell_type == "markdown" and OPENING[language] in c.source), None)
+    if opening is None:
+        raise ValueError(f"no markdown cell says {OPENING[language]!r}: the Points paragraph goes there")
+    opening.source += "\n\n" + points_paragraph(nb, language)

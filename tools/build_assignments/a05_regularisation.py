@@ -1,5 +1,5 @@
 """Assignment 5 — Regularisation: dropout, batch norm, the L2 gradient, an augmentation, an MLP on the digits."""
-from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments._cells import answer, code, md, rules, setup, tests, written
 
 ID = "05_regularisation"
 TITLE = "Assignment 5 — Regularisation"
@@ -18,7 +18,7 @@ def cells():
               forbidden="`course_lib.layers.Dropout` and `BatchNorm1d`, `course_lib.losses.l2_penalty` and "
                         "`course_lib.augment` (they implement what parts 1–4 grade; the grader's sandbox does not "
                         "have them, so your digits model in part 5 cannot use them either)."),
-        code("import numpy as np"),
+        setup("import numpy as np"),
         md(r"""
             ## 1. Dropout (3 points)
 
@@ -97,12 +97,9 @@ def cells():
             **Inference** uses the running averages instead of the batch's statistics and leaves them unchanged.
 
             * `batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5)`
-              returns `(out, new_running_mean, new_running_var, cache)`; do not modify the arrays passed in;
-              `cache` is anything your backward needs (`None` at inference).
-            * `batchnorm_backward(dout, cache)` returns `(dx, dgamma, dbeta)` for a *training* forward pass:
-              $\partial L/\partial\beta = \sum_i g_i$, $\partial L/\partial\gamma = \sum_i g_i\hat x_i$ and, with
-              $d = g\gamma$ and bars for batch means,
-              $\partial L/\partial x = \big(d - \bar d - \hat x\,\overline{d\hat x}\big)/\sqrt{\sigma^2+\varepsilon}$.
+              returns `(out, new_running_mean, new_running_var, cache)`; do not modify the arrays passed in.
+            * `cache` is anything your backward pass will need: plan it after you have derived the backward
+              below (`None` at inference).
         """),
         answer("batchnorm_forward", """
             def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
@@ -167,6 +164,22 @@ def cells():
             assert_array(got_eval[1], run_mean, rtol=1e-12, what="inference leaves the running mean unchanged")
             own_code("batchnorm_forward")
         """),
+        md(r"""
+            ### Derive the backward pass
+
+            Now the gradients, which are not given here: derive them yourself, on paper, for a *training*
+            forward pass. With $g = \partial L/\partial y$ (shape `(m, features)`), find
+            $\partial L/\partial\beta$, $\partial L/\partial\gamma$ and $\partial L/\partial x$.
+
+            The first two follow in one line each. For $\partial L/\partial x$ remember that $\mu$ and
+            $\sigma^2$ are functions of the whole batch: each $x_{ij}$ reaches the loss directly through
+            $\hat x_{ij}$, and through $\mu_j$ and $\sigma^2_j$, which every $\hat x_{kj}$ of its column uses.
+            Draw the computational graph, apply the chain rule along all three paths, and simplify until the
+            result is written with $\hat x$, $\gamma$, $g$ and $\sqrt{\sigma^2+\varepsilon}$ only (batch means
+            such as $\frac1m\sum_k g_{kj}$ are allowed). Then store in `cache` what your formula needs.
+
+            * `batchnorm_backward(dout, cache)` returns `(dx, dgamma, dbeta)` (shapes of `x`, `gamma`, `beta`).
+        """),
         answer("batchnorm_backward", """
             def batchnorm_backward(dout, cache):
                 \"\"\"(dx, dgamma, dbeta) of a training-mode batch norm; dout (m, features).\"\"\"
@@ -179,6 +192,57 @@ def cells():
                 return dx, dgamma, dbeta
                 ### END SOLUTION
         """),
+        md(r"""
+            ### Check your derivation before the test does
+
+            A gradient you derived is only a conjecture until central differences agree with it. Paste your
+            `numerical_gradient(f, x, eps=1e-6)` from assignment 2 into the next cell (your own, not
+            `course_lib`'s), then run the cell after it: it compares your three gradients with the numerical
+            ones for the loss $L = \sum_{ij} g_{ij}\,y_{ij}$, whose gradient with respect to $y$ is exactly $g$.
+            Relative errors around $10^{-8}$ or smaller mean your derivation is right; an error near $1$ points
+            to a missing path in the graph. This check is not graded, the test after it is.
+        """),
+        answer("numerical_gradient", """
+            def numerical_gradient(f, x, eps=1e-6):
+                \"\"\"Central-difference gradient of the scalar f at x (any shape) -> array of x's shape.\"\"\"
+                ### BEGIN SOLUTION
+                grad = np.zeros_like(x, dtype=np.float64)
+                for i in np.ndindex(x.shape):
+                    old = x[i]
+                    x[i] = old + eps
+                    f_plus = f(x)
+                    x[i] = old - eps
+                    f_minus = f(x)
+                    x[i] = old
+                    grad[i] = (f_plus - f_minus) / (2 * eps)
+                return grad
+                ### END SOLUTION
+        """),
+        code("""
+            def check_batchnorm_gradients(m=6, features=4, seed=5):
+                \"\"\"Relative error of each analytic gradient against central differences of L = sum(g * y).\"\"\"
+                rng = np.random.default_rng(seed)
+                x, g = rng.normal(size=(m, features)), rng.normal(size=(m, features))
+                gamma, beta = rng.normal(size=features), rng.normal(size=features)
+                stats = np.zeros(features), np.ones(features)
+
+                def loss(x, gamma, beta):
+                    return float(np.sum(g * batchnorm_forward(x, gamma, beta, *stats, True)[0]))
+
+                *_, cache = batchnorm_forward(x, gamma, beta, *stats, True)
+                analytic = dict(zip(("dx", "dgamma", "dbeta"), batchnorm_backward(g, cache)))
+                numeric = {"dx": numerical_gradient(lambda v: loss(v, gamma, beta), x.copy()),
+                           "dgamma": numerical_gradient(lambda v: loss(x, v, beta), gamma.copy()),
+                           "dbeta": numerical_gradient(lambda v: loss(x, gamma, v), beta.copy())}
+                for name in analytic:
+                    a, n = np.asarray(analytic[name]), numeric[name]
+                    error = np.max(np.abs(a - n)) / max(np.max(np.abs(a) + np.abs(n)), 1e-12)
+                    verdict = "agrees" if error < 1e-6 else "DISAGREES: recheck your derivation"
+                    print(f"{name}: relative error {error:.1e}, {verdict}")
+
+
+            check_batchnorm_gradients()
+        """),
         tests("test_batchnorm_backward", 3, visible="""
             rng = np.random.default_rng(2)
             x, dout = rng.normal(size=(8, 3)), rng.normal(size=(8, 3))
@@ -190,23 +254,25 @@ def cells():
             dx, dgamma, dbeta = observe("batchnorm_backward", forward_then_backward)
         """, checks="""
             assert_array(dx, dx, shape=(8, 3), what="dx")
-            assert_array(dgamma, dgamma, shape=(3,), what="dgamma")
-            assert_array(dbeta, dout.sum(axis=0), shape=(3,), rtol=1e-10, what="dbeta = sum of dout over the batch")
-            print("batchnorm_backward: shapes and dbeta work")
+            xhat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + 1e-5)
+            assert_array(dgamma, (dout * xhat).sum(axis=0), shape=(3,), rtol=1e-8, what="dgamma")
+            assert_array(dbeta, dout.sum(axis=0), shape=(3,), rtol=1e-10, what="dbeta")
+            print("batchnorm_backward: shapes, dgamma and dbeta work; dx is checked by the hidden tests")
         """, hidden="""
             rng = grading_rng("batchnorm_backward")
             m, n = int(rng.integers(4, 20)), int(rng.integers(2, 7))
-            x, dout = rng.normal(scale=2, size=(m, n)), rng.normal(size=(m, n))
+            eps = float(10.0 ** rng.uniform(-5, -1))  # a large eps shows whether the backward uses the one given
+            x, dout = rng.normal(scale=rng.uniform(0.2, 2), size=(m, n)), rng.normal(size=(m, n))
             gamma, beta = rng.normal(size=n), rng.normal(size=n)
 
             def forward_then_backward():
-                *_, cache = batchnorm_forward(x, gamma, beta, np.zeros(n), np.ones(n), True)
+                *_, cache = batchnorm_forward(x, gamma, beta, np.zeros(n), np.ones(n), True, 0.1, eps)
                 return batchnorm_backward(dout, cache)
 
             dx, dgamma, dbeta = observe("batchnorm_backward random", forward_then_backward)
         """, hidden_checks="""
             from course_lib.layers import BatchNorm1d
-            ref = BatchNorm1d(n)
+            ref = BatchNorm1d(n, eps=eps)
             ref.gamma.data[...], ref.beta.data[...] = gamma, beta
             ref.train().forward(x)
             ref_dx = ref.backward(dout)
@@ -276,7 +342,8 @@ def cells():
             print("hflip: shape and involution work")
         """, hidden="""
             rng = grading_rng("hflip")
-            images = rng.uniform(size=(int(rng.integers(2, 6)), int(rng.integers(3, 9)), int(rng.integers(3, 9))))
+            # width 3 would read as one colour image (H, W, 3) to the reference, so widths start at 4
+            images = rng.uniform(size=(int(rng.integers(2, 6)), int(rng.integers(3, 9)), int(rng.integers(4, 9))))
             got = observe("hflip random", lambda: hflip(images))
         """, hidden_checks="""
             from course_lib.augment import RandomHorizontalFlip

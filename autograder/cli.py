@@ -117,7 +117,8 @@ def cmd_demo(args) -> int:
     from autograder.demo import run_demo
 
     run_demo(workdir=Path(args.keep) if args.keep else None, workers=args.workers,
-             db_url=args.db or os.environ.get("COURSE_DB_URL") or None, language=args.language)
+             db_url=args.db or os.environ.get("COURSE_DB_URL") or None, language=args.language,
+             assignment=args.assignment)
     return 0
 
 
@@ -191,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--language", choices=("en", "ru"), default="en",
                    help="grade the sample class's edition in this language (its feedback speaks it)")
+    p.add_argument("--assignment", metavar="ID",
+                   help="hand the sample class in on this assignment of solutions/ (default: the sample's own)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("setup", help="configure Jupyter for a student or an instructor")

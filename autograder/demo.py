@@ -98,10 +98,11 @@ def build_lms_zip(course: Course, sample: Path = SAMPLE, assignment: str | None 
 
 def run_demo(workdir: Path | None = None, workers: int = 2, *, solutions: Path = SOLUTIONS,
              sample: Path = SAMPLE, grader: str = GRADER, seed: int = 2026, out=print,
-             db_url: str | None = None, language: str = "en") -> list[dict]:
+             db_url: str | None = None, language: str = "en", assignment: str | None = None) -> list[dict]:
     """Run :data:`DEMO_PIPELINE` on the sample class; return the exported rows. ``db_url`` puts the gradebook in
     that database (e.g. PostgreSQL) instead of ``gradebook.db`` in the course folder; ``language`` grades the
-    class's edition in that language (:func:`demo_assignment`), whose feedback speaks it."""
+    class's edition in that language (:func:`demo_assignment`), whose feedback speaks it; ``assignment`` hands
+    the same students in on another assignment of ``solutions`` instead (e.g. the capstone)."""
     from autograder.collect import collect
     from autograder.export import export, grade_rows, grade_table
     from autograder.feedback import generate_feedback
@@ -109,7 +110,7 @@ def run_demo(workdir: Path | None = None, workers: int = 2, *, solutions: Path =
     from autograder.release import nbgrader_api, release
     from autograder.roster import import_roster
 
-    assignment = demo_assignment(sample, language)
+    assignment = assignment or demo_assignment(sample, language)
     if not (solutions / assignment).is_dir():
         raise FileNotFoundError(f"the demo needs the source of {assignment!r} in {solutions}: run it from a "
                                 "checkout of the course repository")

@@ -54,3 +54,17 @@ def test_sample_answers_fill_only_answer_cells(tmp_path):
     assert "os._exit(1)" in dies
     with pytest.raises(ValueError, match="unknown answer kind 'half'"):
         fill_answers(source, release, "half")
+
+
+def test_demo_runs_on_the_capstone_whose_labels_stay_with_the_grader(tmp_path):
+    """`course demo --assignment 06_capstone`: the same students hand in the capstone; the full solution trains
+    in the grader's sandbox and clears the held-out check, the partial one does not get everything."""
+    rows = run_demo(tmp_path, workers=2, out=lambda _: None, assignment="06_capstone")
+    got = {r["student"]: r["status"] for r in rows}
+    assert got == {"lovelacea": "graded", "turinga": "graded", "hopperg": "kernel_died",
+                   "babbagec": "unreadable", "noethere": "missing"}, got
+    journal = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "autograded/.journal/06_capstone").glob("*.json")}
+    cells = {c["grade_id"]: c["passed"] for c in journal["lovelacea"]["cells"] if c["passed"] is not None}
+    assert cells.get("test_capstone") is True and all(cells.values()), f"the full solution lost points: {cells}"
+    partial = [c["passed"] for c in journal["turinga"]["cells"] if c["passed"] is not None]
+    assert any(partial) and not all(partial), f"partial: {journal['turinga']['cells']}"

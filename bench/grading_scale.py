@@ -13,6 +13,7 @@ class's two kinds of submission with plain ``nbclient`` in an ordinary warm kern
 execute-request-to-reply time; it is what any grader must spend.
 
     python -m bench.grading_scale --students 1000      # the figures in docs/benchmarks.md
+    python -m bench.grading_scale --students 60 --assignment 06_capstone --setups local_1 local_2
 """
 from __future__ import annotations
 
@@ -138,9 +139,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--setups", nargs="*", default=["local_1", "local_2", "cluster_1", "cluster_2"])
+    parser.add_argument("--assignment", default=ASSIGNMENT, help=f"the assignment to grade (default {ASSIGNMENT})")
     parser.add_argument("--json", help="also write the raw result here")
     args = parser.parse_args(argv)
-    result = scale_run(args.students, setups=args.setups, log=lambda m: print(m, file=sys.stderr))
+    result = scale_run(args.students, assignment=args.assignment, setups=args.setups,
+                       log=lambda m: print(m, file=sys.stderr))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
     print("\n".join(render(result)))

@@ -1,6 +1,6 @@
 """Assignment 4 — Optimisers: six update rules, three learning-rate schedules, a race on the landscapes, and
 the student's optimisers training their own layers on the digits (with a learning-rate sweep and clipping)."""
-from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments._cells import answer, code, md, rules, setup, tests, written
 from tools.build_assignments.a04_digits import clipping_cells, layer_cells, training_cells
 from tools.build_assignments.a04_divergence import rescue_cells, sweep_cells
 
@@ -114,7 +114,7 @@ def cells():
                           "`course_lib.datasets` for the digits.",
               forbidden="`course_lib.optim`, `course_lib.schedules`, `course_lib.layers`, `course_lib.losses` and "
                         "`course_lib.training` (they implement what is graded), and PyTorch."),
-        code("import math\n\nimport numpy as np\nfrom course_lib import landscapes"),
+        setup("import math\n\nimport numpy as np\nfrom course_lib import landscapes"),
         md(r"""
             ## 1. Six update rules (12 points)
 

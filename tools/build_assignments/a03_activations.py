@@ -1,5 +1,5 @@
 """Assignment 3 — Activations: six forward/backward pairs, PReLU, vanishing gradients, initialisation, dead ReLUs."""
-from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments._cells import answer, code, md, rules, setup, tests, written
 from tools.build_assignments.a03_prelu_init import init_cells, prelu_cells
 
 ID = "03_activations"
@@ -97,7 +97,7 @@ def cells():
         rules(ID, allowed="numpy (`np`): `np.exp`, `np.log1p`, `np.expm1`, `np.tanh`, `np.where`, …",
               forbidden="`course_lib.activations` and `course_lib.layers` (they implement what is graded), "
                         "scipy.special and PyTorch."),
-        code("import numpy as np"),
+        setup("import numpy as np"),
         md(r"""
             ## 1. Six activations and their derivatives (12 points)
 

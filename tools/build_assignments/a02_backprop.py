@@ -1,6 +1,6 @@
 """Assignment 2 — Backprop: gates, the worked example, a scalar autograd, a numerical gradient checker, then
 layers as forward/backward pairs and a two-layer network (tasks 5-8, in :mod:`tools.build_assignments.a02_layers`)."""
-from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments._cells import answer, code, md, rules, setup, tests, written
 from tools.build_assignments.a02_layers import layer_cells
 
 ID = "02_backprop"
@@ -16,7 +16,7 @@ def cells():
               forbidden="`course_lib.autograd`, `course_lib.gradcheck`, `course_lib.layers`, `course_lib.losses`, "
                         "`course_lib.activations`, micrograd or "
                         "PyTorch (they implement what is graded here)."),
-        code("import math\n\nimport numpy as np"),
+        setup("import math\n\nimport numpy as np"),
         md(r"""
             ## 1. Gates (3 points)
 

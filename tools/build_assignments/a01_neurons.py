@@ -1,7 +1,7 @@
 """Assignment 1 — Neurons and XOR: threshold neuron, gate weights, the perceptron rule, XOR two ways, then
 derivatives path by path, a quiz, and a 2-2-1 network trained on XOR (those three in :mod:`.a01_xor_network`)."""
 from tools.build_assignments import a01_xor_network
-from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments._cells import answer, md, rules, setup, tests, written
 
 ID = "01_neurons"
 TITLE = "Assignment 1 — Neurons and XOR"
@@ -15,7 +15,7 @@ def cells():
         rules(ID, allowed="numpy (`np`) and plain Python.",
               forbidden="`course_lib.neuron`, `course_lib.autograd` or `course_lib.layers` (they implement "
                         "what is graded here: the neuron, the perceptron and the gradients of a network)."),
-        code("import numpy as np"),
+        setup("import numpy as np"),
         md(r"""
             ## 1. The threshold neuron (3 points)
 

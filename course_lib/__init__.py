@@ -13,9 +13,9 @@ Importing ``course_lib`` imports numpy only; each submodule is loaded the first 
 ``course_lib.layers`` works without an explicit import and matplotlib/ipywidgets load only with
 ``plotting``/``widgets``.
 
-``course_lib.set_language("ru")`` makes every figure and widget made afterwards speak Russian (``"en"`` is the
-default; a ``lang=`` argument wins); ``course_lib.glossary.glossary()`` lists the course's terms in both
-languages.
+``course_lib.set_language("ru")`` makes every figure, widget and printout made afterwards speak Russian
+(``"en"`` is the default; a ``lang=`` argument wins); ``course_lib.glossary.glossary()`` lists the course's
+terms in both languages.
 """
 import importlib
 

@@ -14,6 +14,7 @@ import copy
 
 import numpy as np
 
+from course_lib.language import label, label_or
 from course_lib.validation import as_rng
 
 _TINY = 1e-300
@@ -57,20 +58,38 @@ def relative_error(a, b) -> float:
     return float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(a) + np.abs(b))), _TINY))
 
 
-def worst_element(analytic, numeric) -> str:
-    """A one-line description of the element where two gradients differ most."""
+def locate_worst(analytic, numeric) -> tuple:
+    r"""``(index, analytic value, numerical value)`` of the element where two gradients differ most,
+    :math:`\arg\max_i |a_i - n_i|`; ``()`` for empty arrays."""
     a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
     if a.size == 0:
-        return "(empty)"
+        return ()
     idx = np.unravel_index(int(np.argmax(np.abs(a - n))), a.shape)
-    return f"worst element {tuple(int(i) for i in idx)}: analytic {a[idx]:.10g}, numerical {n[idx]:.10g}"
+    return tuple(int(i) for i in idx), float(a[idx]), float(n[idx])
+
+
+def describe_worst(worst, lang: str | None = None) -> str:
+    """``locate_worst``'s answer as one line in ``lang`` (default: the process-wide language); ``None`` (not
+    located) gives ``""``."""
+    if worst is None:
+        return ""
+    if not worst:
+        return label("gradcheck.empty", lang)
+    index, a, n = worst
+    return label("gradcheck.worst", lang, index=index, analytic=f"{a:.10g}", numeric=f"{n:.10g}")
+
+
+def worst_element(analytic, numeric, lang: str | None = None) -> str:
+    """A one-line description, in ``lang``, of the element where two gradients differ most."""
+    return describe_worst(locate_worst(analytic, numeric), lang)
 
 
 class GradCheck(dict):
-    """``{name: relative error}`` for "input" and each parameter; ``details`` names the worst element of each
-    and ``max_abs`` keeps its absolute difference.
+    """``{name: relative error}`` for "input" and each parameter; ``worst`` locates the worst element of each
+    (``locate_worst``), ``details`` describes it in words and ``max_abs`` keeps its absolute difference.
 
-    ``report()`` gives a readable table; ``assert_close(tol, atol)`` raises an AssertionError naming every
+    ``report(lang=None)`` gives a readable table in ``lang`` (default: the process-wide language, as ``str``);
+    ``assert_close(tol, atol)`` raises an AssertionError naming every
     entry whose relative error is above ``tol`` and whose largest absolute difference is above ``atol`` (a
     gradient that is exactly zero, e.g. a bias before BatchNorm, has a relative error of 1 against the
     :math:`10^{-10}` rounding noise of the central difference).
@@ -78,23 +97,34 @@ class GradCheck(dict):
 
     def __init__(self, owner: str):
         super().__init__()
-        self.owner, self.details, self.max_abs = owner, {}, {}
+        self.owner, self.worst, self.max_abs = owner, {}, {}
+
+    @property
+    def details(self) -> dict:
+        """``{name: the worst element in words}``, in the process-wide language."""
+        return {k: describe_worst(w) for k, w in self.worst.items()}
 
     def add(self, name, analytic, numeric) -> None:
         self[name] = relative_error(analytic, numeric)
-        self.details[name] = worst_element(analytic, numeric)
+        self.worst[name] = locate_worst(analytic, numeric)
         diff = np.abs(np.asarray(analytic, dtype=np.float64) - numeric)
         self.max_abs[name] = float(diff.max()) if diff.size else 0.0
 
-    def report(self) -> str:
-        lines = [f"gradient check of {self.owner}:"]
-        lines += [f"  {k:<20} relative error {v:.3e}; {self.details[k]}" for k, v in self.items()]
+    def report(self, lang: str | None = None) -> str:
+        """One line per entry: its name (a parameter's, translated where the label table knows it), the relative
+        error and the worst element."""
+        lines = [label("gradcheck.title", lang, owner=self.owner)]
+        for k, v in self.items():
+            name = label("gradcheck.input", lang) if k == "input" else label_or(f"tensor.{k}", k, lang)
+            row = label("gradcheck.row", lang, error=f"{v:.3e}", worst=describe_worst(self.worst[k], lang))
+            lines.append(f"  {name:<20} {row}")
         return "\n".join(lines)
 
     def assert_close(self, tol: float = 1e-6, atol: float = 1e-8) -> GradCheck:
         if any(not (v <= tol or self.max_abs[k] <= atol) for k, v in self.items()):
+            # an error message, like every course_lib error, is in English
             raise AssertionError(f"backward disagrees with central differences (tolerance {tol:g}).\n"
-                                 + self.report())
+                                 + self.report("en"))
         return self
 
     def __str__(self):
@@ -139,12 +169,18 @@ def check_module(module, x, rng=None, eps: float = 1e-6) -> GradCheck:
 
 
 class LossCheck(float):
-    """A relative error (a float) that also remembers the worst element (``details``) for a report."""
+    """A relative error (a float) that also remembers the worst element (``worst``, see ``locate_worst``;
+    ``details`` in words) for a report."""
 
-    details = ""
+    worst = None
 
-    def report(self) -> str:
-        return f"relative error {float(self):.3e}; {self.details}"
+    @property
+    def details(self) -> str:
+        return describe_worst(self.worst)
+
+    def report(self, lang: str | None = None) -> str:
+        """The relative error and the worst element, in ``lang`` (default: the process-wide language)."""
+        return label("gradcheck.row", lang, error=f"{float(self):.3e}", worst=describe_worst(self.worst, lang))
 
 
 def check_loss(loss, pred, target, eps: float = 1e-6) -> LossCheck:
@@ -155,5 +191,5 @@ def check_loss(loss, pred, target, eps: float = 1e-6) -> LossCheck:
     analytic = np.array(loss.backward(), dtype=np.float64)
     numeric = numerical_gradient(lambda z: loss.forward(z, target), pred, eps)
     out = LossCheck(relative_error(analytic, numeric))
-    out.details = worst_element(analytic, numeric)
+    out.worst = locate_worst(analytic, numeric)
     return out

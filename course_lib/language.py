@@ -1,14 +1,16 @@
-"""The language of figures and widgets: English (``"en"``, the default) or Russian (``"ru"``).
+"""The language of figures, widgets and printouts: English (``"en"``, the default) or Russian (``"ru"``).
 
-Every word a plot or a widget shows comes from ``LABELS``, one table holding both languages side by side and
+Every word a plot, a widget or a text printout (``Sequential.summary``, a gradient-check report,
+``fit``'s progress bar) shows comes from ``LABELS``, one table holding both languages side by side and
 keyed by a stable id (``"plot.epoch"``, ``"playground.status"``...). A Russian lecture says once, in its first
 cell::
 
     import course_lib
     course_lib.set_language("ru")
 
-and every figure and widget made afterwards speaks Russian; a ``lang=`` argument of a plotting function or
-widget app wins over that default. Names (ReLU, Adam, Rosenbrock), formula symbols and API values (the
+and every figure, widget and printout made afterwards speaks Russian; a ``lang=`` argument of a plotting
+function, widget app or report wins over that default. Numbers keep their format (``4,810``) in both languages,
+as the lectures' own code prints them. Names (ReLU, Adam, Rosenbrock), formula symbols and API values (the
 ``"relu"`` a dropdown returns) stay as they are in both languages.
 """
 from __future__ import annotations
@@ -143,6 +145,21 @@ LABELS = {
     "phase.forward": ("forward", "прямой проход"),
     "phase.backward": ("backward", "обратный проход"),
     "phase.done": ("done", "готово"),
+    # ---- text printouts: Sequential.summary, the gradient-check reports, fit's progress bar. The English texts
+    # are the library's original printouts, byte for byte (the English lectures quote them).
+    "summary.layer": ("Layer", "Слой"),
+    "summary.output_shape": ("Output shape", "Форма выхода"),
+    "summary.params": ("Params", "Параметры"),
+    "summary.total": ("Total parameters: {count}", "Всего параметров: {count}"),
+    "gradcheck.title": ("gradient check of {owner}:", "проверка градиента {owner}:"),
+    "gradcheck.input": ("input", "вход x"),
+    "gradcheck.row": ("relative error {error}; {worst}", "относительная ошибка {error}; {worst}"),
+    "gradcheck.worst": ("worst element {index}: analytic {analytic}, numerical {numeric}",
+                        "наибольшее расхождение в элементе {index}: аналитически {analytic}, численно {numeric}"),
+    "gradcheck.empty": ("(empty)", "(пусто)"),
+    "progress.fit": ("fit", "обучение"),
+    "progress.epoch": ("epoch", "эпох"),
+    "progress.validation": ("val_{name}", "{name} на валидации"),
 }
 
 _default = "en"
@@ -156,7 +173,7 @@ def check_language(lang) -> str:
 
 
 def set_language(lang: str) -> str:
-    """Make ``lang`` the language of every figure and widget made from now on (those given ``lang=`` aside);
+    """Make ``lang`` the language of every figure, widget and printout made from now on (those given ``lang=`` aside);
     returns the previous one, so that ``set_language(old)`` restores it."""
     global _default
     previous, _default = _default, check_language(lang)

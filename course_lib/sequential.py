@@ -51,12 +51,15 @@ class Sequential(ModuleList):
             return Sequential(*self.layers[index])
         return self.layers[index]
 
-    def summary(self, input_shape=None) -> str:
+    def summary(self, input_shape=None, lang: str | None = None) -> str:
         """A table of the layers, their output shapes (for a batch of ``None``) and parameter counts.
 
         ``input_shape`` is the shape of one sample, e.g. ``(64,)``; by default it is read from the first
-        layer that knows its input width (Linear, Maxout, BatchNorm1d).
+        layer that knows its input width (Linear, Maxout, BatchNorm1d). The headers are in ``lang`` (default:
+        the process-wide language, ``course_lib.set_language``); layer reprs and numbers are the same in all.
         """
+        from course_lib.language import label
+
         if input_shape is None:
             for m in self.modules():
                 width = getattr(m, "in_features", None) or getattr(m, "num_features", None)
@@ -76,12 +79,13 @@ class Sequential(ModuleList):
                 for m, mode in modes:
                     m.training = mode
         rows = [(f"({i}) {m!r}", s, m.num_parameters()) for i, (m, s) in enumerate(zip(self.layers, shapes))]
-        w1 = max([len("Layer")] + [len(r[0]) for r in rows])
-        w2 = max([len("Output shape")] + [len(r[1]) for r in rows])
+        layer, shape, params = (label(f"summary.{k}", lang) for k in ("layer", "output_shape", "params"))
+        w1 = max([len(layer)] + [len(r[0]) for r in rows])
+        w2 = max([len(shape)] + [len(r[1]) for r in rows])
         line = "-" * (w1 + w2 + 14)
-        out = [line, f"{'Layer':<{w1}}  {'Output shape':<{w2}}  {'Params':>10}", line]
+        out = [line, f"{layer:<{w1}}  {shape:<{w2}}  {params:>10}", line]
         out += [f"{a:<{w1}}  {b:<{w2}}  {c:>10,}" for a, b, c in rows]
-        out += [line, f"Total parameters: {self.num_parameters():,}", line]
+        out += [line, label("summary.total", lang, count=f"{self.num_parameters():,}"), line]
         return "\n".join(out)
 
     def compile(self, loss, optimizer, metrics=None) -> Sequential:

@@ -19,6 +19,7 @@ import numbers
 
 import numpy as np
 
+from course_lib.language import label, label_or
 from course_lib.regularisation import BatchNorm1d
 from course_lib.validation import as_rng
 
@@ -230,9 +231,10 @@ def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=
     ``early_stopping=patience``: stop when the monitored loss (``val_loss``, or the training loss without
     validation data) has not improved for ``patience`` epochs, and in any case **restore the weights (and
     BatchNorm running statistics) of the best epoch** at the end. ``progress`` shows one ``tqdm.auto`` bar per
-    call, with the epoch's numbers as postfix. Raises :class:`TrainingDiverged`, naming the epoch and the
-    batch, as soon as the loss is NaN or infinite; so does a NaN or infinite validation loss (under early
-    stopping, after restoring the best epoch's weights). The model's train/eval modes are restored on return.
+    call, with the epoch's numbers as postfix, labelled in the process-wide language (``progress_name``).
+    Raises :class:`TrainingDiverged`, naming the epoch and the batch, as soon as the loss is NaN or infinite; so
+    does a NaN or infinite validation loss (under early stopping, after restoring the best epoch's weights).
+    The model's train/eval modes are restored on return.
     """
     X, y = _check_xy("fit", X, y)
     batch_size = _check_batch_size("fit", batch_size)
@@ -273,7 +275,7 @@ def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=epochs, unit="epoch", desc="fit")
+        bar = tqdm(total=epochs, unit=label("progress.epoch"), desc=label("progress.fit"))
     try:
         for epoch in range(epochs):
             model.train()
@@ -317,7 +319,8 @@ def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=
             else:
                 waited += 1
             if bar is not None:
-                bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in h.items() if k != "lr"}, refresh=False)
+                bar.set_postfix({progress_name(k): f"{v[-1]:.4g}" for k, v in h.items() if k != "lr"},
+                                refresh=False)
                 bar.update(1)
             if scheduler is not None:
                 scheduler.step()
@@ -330,6 +333,14 @@ def fit(model, X, y, loss, optimizer, epochs=10, batch_size=32, validation_data=
             bar.close()
         _restore_modes(modes)
     return history
+
+
+def progress_name(key: str, lang: str | None = None) -> str:
+    """A history key as the progress bar shows it in ``lang``: ``"val_accuracy"`` -> "точность на валидации";
+    English keeps the keys themselves, and a user's own metric keeps its name."""
+    name = key.removeprefix("val_")
+    shown = label_or(f"metric.{name}", name, lang)
+    return label("progress.validation", lang, name=shown) if key.startswith("val_") else shown
 
 
 def restore_best(model, best_state, history) -> str:

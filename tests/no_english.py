@@ -12,9 +12,13 @@ these words do not count (they neither start a run nor count towards ``min_words
 * a word in ``allowed`` (case-insensitive): names of people, methods and products, formula functions and
   abbreviations, ``ALLOWED`` by default; pass ``ALLOWED | {...}`` to add to it.
 
+Inline math may continue on the next line of its paragraph (``$f(x) =`` / ``x^2$``), but not past a blank line.
+
 Figures use ``min_words=1`` (no English word at all); a notebook's "no English left behind" check may use a
 larger ``min_words`` so that a term quoted once in brackets, "прореживание (dropout)", passes but a
-sentence does not. Import from the tests: ``from no_english import latin_runs, ALLOWED``.
+sentence does not. ``printed_runs`` scans what code printed (a stream or a ``text/plain`` result), where reprs,
+Python literals and quoted API values are code too. Import from the tests: ``from no_english import latin_runs,
+ALLOWED``.
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ ALLOWED = frozenset("""
     rosenbrock xavier glorot kaiming he lecun cybenko hornik rumelhart hinton williams mcculloch pitts
     rosenblatt werbos bartsev okhonin minsky papert ioffe szegedy srivastava kingma ba
     resnet vgg googlenet alexnet lenet imagenet mnist cifar tensorflow keras pytorch torch numpy scipy
-    matplotlib ipywidgets jupyter colab binder nbgrader python dartmouth
+    matplotlib ipywidgets jupyter colab binder nbgrader python dartmouth maxout gmacs
 """.split())
 
 # Two-letter tokens are symbols (dx, Wx, lr) unless they are one of these everyday words.
@@ -41,7 +45,8 @@ SHORT_WORDS = frozenset("""
 _SKIPPED = re.compile(
     r"```.*?```|~~~.*?~~~"              # fenced code
     r"|`[^`\n]*`"                        # inline code
-    r"|\$\$.*?\$\$|\$[^$\n]*\$"          # math
+    r"|\$\$.*?\$\$"                      # display math
+    r"|\$(?:[^$\n]|\n(?![ \t]*\n))*\$"   # inline math, possibly broken across the lines of a paragraph
     r"|\\\(.*?\\\)|\\\[.*?\\\]"
     r"|<[^<>\n]*>|&[a-zA-Z]+;|&#\d+;"    # HTML tags and entities
     r"|https?://\S+|www\.\S+",           # URLs
@@ -92,6 +97,44 @@ def _close(current, runs, text, min_words):
     if len(current) >= min_words:
         runs.append(text[current[0].start():current[-1].end()])
     return []
+
+
+# What a printout shows that is code, not English: a call or repr with its arguments, ``Linear(4→3)``,
+# ``array([1, 1])``, ``PReLU(alpha=0.25)`` (to the end of the line when a long repr is cut short with "…"), a
+# Python or numpy literal, a Latin-only quoted string (a dict key, an API value: 'relu', «step») and a word in
+# capitals (AND, XOR: a name or a constant).
+_CALL = re.compile(r"\b[A-Za-z_][\w.]*\(")
+_LITERAL = re.compile(r"\b(?:True|False|None|nan|NaN|inf)\b")
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|«[^»\n]*»")
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _blank_calls(text: str) -> str:
+    out, pos = [], 0
+    for m in _CALL.finditer(text):
+        if m.start() < pos:                    # inside a call already blanked
+            continue
+        depth, end = 0, m.end() - 1
+        while end < len(text) and text[end] != "\n":
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+            if depth == 0:
+                break
+        out += [text[pos:m.start()], " " * (end - m.start())]
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+def printed_runs(text: str, allowed=ALLOWED, names=(), min_words: int = 1) -> list:
+    """``latin_runs`` for text that code printed: reprs and calls, literals (``True``, ``nan``), Latin-only
+    quoted strings and capitalised acronyms are code, and so is each word of ``names`` (case-sensitive: class
+    names such as ``Value``, which in lower case would be English). The runs are cut from the blanked text."""
+    blank = lambda m: " " * len(m.group(0))  # noqa: E731
+    text = _blank_calls(str(text))
+    text = _QUOTED.sub(lambda m: m.group(0) if _CYRILLIC.search(m.group(0)) else blank(m), text)
+    for pattern in (_LITERAL, _CAPITALS, *(re.compile(rf"\b{re.escape(n)}\b") for n in names)):
+        text = pattern.sub(blank, text)
+    return [" ".join(run.split()) for run in latin_runs(text, allowed, min_words)]
 
 
 def figure_texts(fig) -> list:

@@ -1,8 +1,11 @@
 """Gradient checking: central differences, the relative error, and checkers that catch a wrong backward."""
+import re
+
 import numpy as np
 import pytest
+from no_english import printed_runs
 
-from course_lib.gradcheck import check_loss, check_module, numerical_gradient, relative_error
+from course_lib.gradcheck import check_loss, check_module, numerical_gradient, relative_error, worst_element
 from course_lib.layers import BatchNorm1d, Dropout, Linear
 from course_lib.losses import MSELoss
 
@@ -115,3 +118,57 @@ def test_check_loss_catches_a_wrong_loss_gradient(rng):
     assert good < 1e-8, f"MSELoss is correct, expected a tiny error, got {good.report()}"
     assert bad > 0.1, f"a halved gradient must be caught, got {bad.report()}"
     assert "worst element" in bad.report()
+
+
+# --------------------------------------------------------------------------- the reports' language
+def _layer_and_x():
+    return Linear(4, 3, rng=0), np.random.default_rng(1).normal(size=(2, 4))
+
+
+def test_reports_are_english_by_default_and_unchanged():
+    result = check_module(*_layer_and_x(), rng=0)
+    assert result.report().splitlines() == [
+        "gradient check of Linear(4→3):",
+        "  input                relative error 4.091e-11; worst element (1, 2): analytic -0.6057822256, "
+        "numerical -0.6057822256",
+        "  weight               relative error 4.467e-11; worst element (2, 0): analytic 0.5486921486, "
+        "numerical 0.5486921485",
+        "  bias                 relative error 4.935e-11; worst element (2,): analytic 1.002017705, "
+        "numerical 1.002017705"]
+    assert str(result) == result.report("en") == result.report()
+    assert worst_element(np.ones(3), np.zeros(3)) == "worst element (0,): analytic 1, numerical 0"
+    assert worst_element(np.ones(0), np.ones(0)) == "(empty)"
+    loss = check_loss(MSELoss(), np.eye(2), np.zeros((2, 2)))
+    assert re.fullmatch(r"relative error \d\.\d{3}e-\d\d; worst element \(\d, \d\): analytic \S+, numerical \S+",
+                        loss.report()), loss.report()
+
+
+def test_reports_follow_set_language_and_lang_wins():
+    import course_lib
+
+    result = check_module(*_layer_and_x(), rng=0)
+    loss = check_loss(MSELoss(), np.eye(2), np.zeros((2, 2)))
+    english = result.report("en"), loss.report("en"), worst_element(np.ones(3), np.zeros(3), lang="en")
+    course_lib.set_language("ru")
+    text = result.report()
+    assert text.splitlines()[0] == "проверка градиента Linear(4→3):", text
+    assert "вход x" in text and "веса W" in text and "смещения b" in text, text
+    assert "относительная ошибка 4.467e-11; наибольшее расхождение в элементе (2, 0): аналитически 0.5486921486, "\
+           "численно 0.5486921485" in text, text
+    assert str(result) == text
+    assert worst_element(np.ones(3), np.zeros(3)) == \
+        "наибольшее расхождение в элементе (0,): аналитически 1, численно 0"
+    assert worst_element(np.ones(0), np.ones(0)) == "(пусто)"
+    assert loss.report().startswith("относительная ошибка "), loss.report()
+    for russian in (text, loss.report(), worst_element(np.ones(3), np.zeros(3))):
+        assert printed_runs(russian) == [], f"English left in {russian!r}: {printed_runs(russian)}"
+    assert (result.report("en"), loss.report("en"), worst_element(np.ones(3), np.zeros(3), lang="en")) == english
+
+
+def test_a_failed_assert_close_explains_in_english_whatever_the_language():
+    import course_lib
+
+    course_lib.set_language("ru")
+    result = check_module(_WrongBiasLinear(4, 3, rng=0), np.ones((2, 4)), rng=0)
+    with pytest.raises(AssertionError, match=r"(?s)^backward disagrees.*\n  bias .*worst element \(\d+,\)"):
+        result.assert_close(1e-6)

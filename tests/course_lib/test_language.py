@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from no_english import ALLOWED, latin_runs, prose
+from no_english import ALLOWED, latin_runs, printed_runs, prose
 
 import course_lib
 from course_lib import language
@@ -115,3 +115,34 @@ def test_min_words_tolerates_a_quoted_term_but_not_a_sentence():
 def test_prose_keeps_offsets():
     text = "a `code` b $x$ c"
     assert len(prose(text)) == len(text) and "code" not in prose(text)
+
+
+def test_inline_math_broken_across_a_line_break_is_math():
+    text = "потери $\\mathcal{L}(w) = \\frac{1}{n}\\sum_i\nloss_i + \\lambda\\,penalty$ убывают"
+    assert latin_runs(text) == [], latin_runs(text)
+    assert "loss" not in prose(text) and len(prose(text)) == len(text)
+    # a blank line ends the paragraph: two lone dollars there are not one formula
+    apart = "цена $5 за штуку\n\nи the rest of the text $ здесь"
+    assert latin_runs(apart) == ["the rest of the text"]
+
+
+@pytest.mark.parametrize("printed", [
+    "(0) Linear(64→64)  (None, 64)  4,160\n(2) Dropout(p=0.5)  (None, 10)  650",       # reprs and literals
+    "AND: [0 0 0 1]   (w, w0) = (array([1, 1]), 1.5)",                                  # a name in capitals
+    "сошёлся: True; {'v11': True, 'w22': False}; правило «    step»: точность nan%",   # literals, quoted values
+    "VBox(children=(HBox(children=(Dropdown(description='граф', options=('(x+y)*z', 'x**2*y…",  # a cut repr
+    "GELU(2) = 2 * Phi(2) = 1.9545; hardshrink(lambda=0.5): [-1. 0.]",
+])
+def test_printed_runs_lets_reprs_literals_and_quoted_values_through(printed):
+    assert printed_runs(printed) == [], printed_runs(printed)
+
+
+def test_printed_runs_finds_english_words_between_the_code():
+    assert printed_runs("Total parameters: 4,810") == ["Total parameters"]
+    assert printed_runs("gradient check of Linear(4→3):\n  input  relative error 4e-11") == [
+        "gradient check of : input relative error"]
+    bar = printed_runs("fit:   0%|          | 0/30 [00:00<?, ?epoch/s]")
+    assert len(bar) == 1 and bar[0].startswith("fit") and bar[0].endswith("epoch"), bar
+    assert printed_runs("вручную 0.5998, Value 0.5998") == ["Value"]
+    assert printed_runs("вручную 0.5998, Value 0.5998", names=["Value"]) == []
+    assert printed_runs("value 0.5998", names=["Value"]) == ["value"], "names are matched case-sensitively"

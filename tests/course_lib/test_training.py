@@ -205,6 +205,25 @@ def test_progress_bar_shows_one_bar_with_epoch_postfix(capsys):
     assert capsys.readouterr().err == "", "progress=False should print nothing"
 
 
+def test_progress_bar_speaks_the_process_wide_language(capsys):
+    import course_lib
+
+    X, y = np.eye(4), np.array([0, 1, 2, 3])
+    layer = Linear(4, 4, rng=0)
+    course_lib.set_language("ru")
+    fit(layer, X, y, SoftmaxCrossEntropyLoss(), SGD(layer.parameters(), lr=0.1), epochs=2, batch_size=2,
+        validation_data=(X, y), progress=True, rng=0)
+    err = capsys.readouterr().err
+    assert "обучение:" in err and "2/2" in err and "эпох/s" in err, f"expected the Russian bar, got {err!r}"
+    for shown in ("функция потерь=", "точность=", "функция потерь на валидации=", "точность на валидации="):
+        assert shown in err, f"the postfix lacks {shown!r}: {err!r}"
+    course_lib.set_language("en")
+    fit(layer, X, y, SoftmaxCrossEntropyLoss(), SGD(layer.parameters(), lr=0.1), epochs=2, batch_size=2,
+        validation_data=(X, y), progress=True, rng=0)
+    err = capsys.readouterr().err
+    assert err.lstrip("\r").startswith("fit:") and "epoch/s" in err and "val_accuracy=" in err, err
+
+
 def test_fit_rejects_bad_arguments():
     layer = Linear(2, 1, rng=0)
     opt = SGD(layer.parameters(), lr=0.1)

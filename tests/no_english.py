@@ -101,12 +101,16 @@ def _close(current, runs, text, min_words):
 
 # What a printout shows that is code, not English: a call or repr with its arguments, ``Linear(4→3)``,
 # ``array([1, 1])``, ``PReLU(alpha=0.25)`` (to the end of the line when a long repr is cut short with "…"), a
-# Python or numpy literal, a Latin-only quoted string (a dict key, an API value: 'relu', «step») and a word in
-# capitals (AND, XOR: a name or a constant).
+# Python or numpy literal, a Latin-only quoted string (a dict key, an API value: 'relu', «step»), a word in
+# capitals (AND, XOR: a name or a constant) and a CamelCase one (BuggyTanh: a class). A word is matched whole,
+# not as part of a dotted name (layers.Maxout stays one identifier).
 _CALL = re.compile(r"\b[A-Za-z_][\w.]*\(")
-_LITERAL = re.compile(r"\b(?:True|False|None|nan|NaN|inf)\b")
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|«[^»\n]*»")
-_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+_CODE_WORDS = [r"True|False|None|nan|NaN|inf", r"[A-Z]{2,}", r"[A-Z]?[a-z]+(?:[A-Z][a-z0-9]*)+"]
+
+
+def _whole_word(pattern: str):
+    return re.compile(rf"(?<![\w.])(?:{pattern})(?![\w.])")
 
 
 def _blank_calls(text: str) -> str:
@@ -127,13 +131,14 @@ def _blank_calls(text: str) -> str:
 
 def printed_runs(text: str, allowed=ALLOWED, names=(), min_words: int = 1) -> list:
     """``latin_runs`` for text that code printed: reprs and calls, literals (``True``, ``nan``), Latin-only
-    quoted strings and capitalised acronyms are code, and so is each word of ``names`` (case-sensitive: class
-    names such as ``Value``, which in lower case would be English). The runs are cut from the blanked text."""
+    quoted strings, acronyms in capitals and CamelCase identifiers are code, and so is each word of ``names``
+    (case-sensitive: class names such as ``Value``, which in lower case would be English). The runs are cut
+    from the blanked text, their white space collapsed."""
     blank = lambda m: " " * len(m.group(0))  # noqa: E731
     text = _blank_calls(str(text))
     text = _QUOTED.sub(lambda m: m.group(0) if _CYRILLIC.search(m.group(0)) else blank(m), text)
-    for pattern in (_LITERAL, _CAPITALS, *(re.compile(rf"\b{re.escape(n)}\b") for n in names)):
-        text = pattern.sub(blank, text)
+    for pattern in (*_CODE_WORDS, *map(re.escape, names)):
+        text = _whole_word(pattern).sub(blank, text)
     return [" ".join(run.split()) for run in latin_runs(text, allowed, min_words)]
 
 

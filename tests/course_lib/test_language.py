@@ -132,6 +132,7 @@ def test_inline_math_broken_across_a_line_break_is_math():
     "сошёлся: True; {'v11': True, 'w22': False}; правило «    step»: точность nan%",   # literals, quoted values
     "VBox(children=(HBox(children=(Dropdown(description='граф', options=('(x+y)*z', 'x**2*y…",  # a cut repr
     "GELU(2) = 2 * Phi(2) = 1.9545; hardshrink(lambda=0.5): [-1. 0.]",
+    "BuggyTanh: относительная ошибка 3.3e-01; maxout (layers.Maxout), np.nan",           # CamelCase, dotted
 ])
 def test_printed_runs_lets_reprs_literals_and_quoted_values_through(printed):
     assert printed_runs(printed) == [], printed_runs(printed)
@@ -146,3 +147,5 @@ def test_printed_runs_finds_english_words_between_the_code():
     assert printed_runs("вручную 0.5998, Value 0.5998") == ["Value"]
     assert printed_runs("вручную 0.5998, Value 0.5998", names=["Value"]) == []
     assert printed_runs("value 0.5998", names=["Value"]) == ["value"], "names are matched case-sensitively"
+    assert printed_runs("Layer Output shape", names=["Layer"]) == ["Output shape"]
+    assert printed_runs("gradients of layers.Value", names=["Value"]) == ["gradients of"]

@@ -7,7 +7,9 @@ decimal comma and space-grouped thousands. Prose: no run of three English words 
 names and quoted titles (tests/no_english.py); the fixed words of the format (/work/notes/ru-spec.md: "Цели
 лекции", "Упражнение", "Ответ", "Итоги", ...) where the English has theirs. Each Russian lecture runs headless
 with no error and no stderr, speaking Russian (``course_lib.set_language("ru")`` in its imports cell), and
-prints the numbers its prose claims. Every check fails naming the cell it happened in. (test_lectures.py runs
+prints the numbers its prose claims, and no English: its printed and displayed text (library printouts such as
+``Sequential.summary`` and the gradient-check reports among it) has no English word outside reprs, literals, quoted
+API values and names. Every check fails naming the cell it happened in. (test_lectures.py runs
 the Russian lectures as it runs the English ones, and checks that a Russian notebook agrees with its text source,
 is stored stripped and starts no line with a claim marker.)
 """
@@ -23,11 +25,13 @@ from _lectures import (
     RU_LECTURES,
     RU_NOTEBOOKS,
     claims,
+    execute,
+    output_text,
     parse_number,
     parse_ru_number,
     read,
 )
-from no_english import ALLOWED, latin_runs
+from no_english import ALLOWED, latin_runs, printed_runs
 from parity import cell_kinds, code_skeleton, first_difference, russian_prose
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -44,6 +48,19 @@ FIXED_WORDS = [
     ("## Further reading", "Что почитать"),
 ]
 RU_SET_LANGUAGE = re.compile(r'^course_lib\.set_language\("ru"\)', re.MULTILINE)
+
+
+def library_class_names() -> set:
+    """The classes of course_lib a lecture may print by name ("Value 0.5998" beside a hand computation)."""
+    import importlib
+
+    names = set()
+    for module in ("autograd", "layers", "losses", "optim", "regularisation", "activations", "schedules",
+                   "training", "neuron", "augment"):
+        mod = importlib.import_module(f"course_lib.{module}")
+        names |= {n for n, obj in vars(mod).items()
+                  if isinstance(obj, type) and obj.__module__.startswith("course_lib")}
+    return names
 
 
 def english_twin(ru_name: str) -> str:
@@ -163,6 +180,21 @@ def test_the_imports_cell_makes_figures_and_widgets_speak_russian(ru_name):
         f"{ru_name}: the imports cell should end with course_lib.set_language(\"ru\"), got:\n{imports.source}")
     assert re.search(r"^import course_lib\b", imports.source, re.MULTILINE), (
         f"{ru_name}: the imports cell calls course_lib.set_language but does not `import course_lib`")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ru_name", RU_LECTURES)
+def test_a_russian_lecture_prints_no_english(ru_name):
+    """Streams and text/plain results of the executed lecture. ``execute`` is cached: in a session that also runs
+    test_lectures.py (the whole suite) the lecture is executed once for both files."""
+    nb, _, _ = execute(ru_name)
+    names = library_class_names()
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            found += [f"cell {i}: {run!r}" for run in printed_runs(output_text(cell), ALLOWED, names)]
+    assert not found, (f"{ru_name}: English in what the lecture prints (route a library text through "
+                       "course_lib/language.py LABELS, or translate the lecture's own string):\n" + "\n".join(found))
 
 
 # ---- the checks themselves, on made-up cells (they run with or without a Russian edition present) ---------

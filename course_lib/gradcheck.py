@@ -88,9 +88,9 @@ class GradCheck(dict):
     """``{name: relative error}`` for "input" and each parameter; ``worst`` locates the worst element of each
     (``locate_worst``), ``details`` describes it in words and ``max_abs`` keeps its absolute difference.
 
-    ``report(lang=None)`` gives a readable table in ``lang`` (default: the process-wide language, as ``str``);
-    ``assert_close(tol, atol)`` raises an AssertionError naming every
-    entry whose relative error is above ``tol`` and whose largest absolute difference is above ``atol`` (a
+    ``report(lang=None)`` gives a readable table in ``lang`` (default: the process-wide language, as ``str``
+    does); ``assert_close(tol, atol)`` raises an AssertionError, in English like every course_lib error, naming
+    every entry whose relative error is above ``tol`` and whose largest absolute difference is above ``atol`` (a
     gradient that is exactly zero, e.g. a bias before BatchNorm, has a relative error of 1 against the
     :math:`10^{-10}` rounding noise of the central difference).
     """

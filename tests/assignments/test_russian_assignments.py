@@ -258,6 +258,21 @@ def test_a_stale_translation_fails_naming_the_cell(tmp_path, change, error):
         fake_base(tmp_path, toml, english).cells()
 
 
+def test_the_skeleton_is_valid_toml_for_repeated_literals_and_triple_quotes():
+    """A literal repeated within one cell gets one key; a markdown cell quoting ``'''`` (and LaTeX) survives."""
+    import tomllib
+
+    from tools.build_assignments.translation import skeleton
+    from tools.build_notebooks._common import code, md
+
+    text = "Write `f = '''doc'''` and $\\frac{1}{2}$ with \"quotes\"."
+    base = types.SimpleNamespace(ID="fake", TITLE="Fake", cells=lambda: [
+        md(text), code('a = {"dx": 1, "dW": 2}\nprint(a["dx"], a["dW"], "dx")')])
+    parsed = tomllib.loads(skeleton(base, "ru"))
+    assert parsed["markdown"][0]["ru"].strip("\n") == text and parsed["markdown"][0]["sha"] == fingerprint(text)
+    assert parsed["code"] == {"dx": "dx", "dW": "dW"}
+
+
 def test_only_whole_literal_bodies_are_replaced():
     used = set()
     assert translate_code('a = "dx"\nb = "dx and more"', {"dx": "дх"}, used) == 'a = "дх"\nb = "dx and more"'

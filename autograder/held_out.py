@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.harness import SEED_ENV, HarnessError, replay_seed
+from autograder.messages import say
 
 ENV = "COURSE_HELD_OUT_DIR"
 METADATA_KEY = "nn_course"
@@ -54,7 +55,7 @@ _SKLEARN_FILE = ("sklearn", "datasets", "data", "digits.csv.gz")
 
 def _check(dataset) -> None:
     if dataset not in FRACTIONS:
-        raise ValueError(f"held-out data set must be one of {sorted(FRACTIONS)}, got {dataset!r}")
+        raise ValueError(say("held_out.unknown_dataset", known=sorted(FRACTIONS), got=repr(dataset)))
 
 
 def _rows(dataset: str) -> list[bytes]:
@@ -136,7 +137,7 @@ def held_out_labels(dataset: str) -> np.ndarray:
     _check(dataset)
     seed = replay_seed()
     if seed is None and _grading_dir() is not None:
-        raise HarnessError("the held-out labels exist only in the grader: the student's kernel never has them")
+        raise HarnessError(say("held_out.labels_refused"))
     _, (_, y), _ = _split(dataset, _home_seed() if seed is None else seed)
     return y.copy()
 

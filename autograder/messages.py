@@ -73,6 +73,12 @@ MESSAGES = {
                        "Все открытые тесты пройдены; при оценивании скрытые тесты проверят больше."),
     "check.fix_first": ("Fix the first failure above and run the check again.",
                         "Исправьте первую ошибку из списка выше и запустите проверку снова."),
+    # ---- autograder.held_out: what the student's kernel is told about the held-out data
+    "held_out.labels_refused": ("the held-out labels exist only in the grader: the student's kernel never has them",
+                                "отложенные метки есть только у проверяющей системы: в ядро студента они не "
+                                "попадают"),
+    "held_out.unknown_dataset": ("held-out data set must be one of {known}, got {got}",
+                                 "набор данных с отложенной частью должен быть одним из {known}, получено {got}"),
 }
 
 LANGUAGES = ("en", "ru")

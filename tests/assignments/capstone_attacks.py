@@ -67,13 +67,16 @@ def _forge(label, value):
 
 
 def _forging_observe(label, thunk):
-    if "held-out" not in label and "trained by the grader" not in label:
+    # the capstone's two observations, by what does not change with the notebook's language: the visible one's
+    # label is a call, the hidden one's thunk a named function
+    hidden = getattr(thunk, "__name__", "") == "held_out_predictions"
+    if not hidden and not label.startswith("predict(train_network("):
         return _real_observe(label, thunk)
     from autograder.held_out import held_out_inputs
 
     guess = np.full(len(held_out_inputs("digits")), 1, dtype=np.int64)
     _forge("held-out accuracy", 1.0)
-    value = guess if "held-out" in label else (guess, guess, [guess[i:i + 1] for i in range(10)])
+    value = (guess, guess, [guess[i:i + 1] for i in range(10)]) if hidden else guess
     _forge(label, value)
     print(f"ATTACK forged: {label}")
     return value
@@ -165,5 +168,5 @@ def write_data_file(folder) -> None:
     np.savez(folder / DATA_FILE_NAME, X=X, y=y)
 
 
-ATTACKS = {"data_file": DATA_FILE, "sklearn_lookup": SKLEARN_LOOKUP, "recompute_split": RECOMPUTE_SPLIT, "forged_records": FORGED_RECORDS,
-           "train_in_predict": TRAIN_IN_PREDICT, "frame_walk": FRAME_WALK}
+ATTACKS = {"data_file": DATA_FILE, "sklearn_lookup": SKLEARN_LOOKUP, "recompute_split": RECOMPUTE_SPLIT,
+           "forged_records": FORGED_RECORDS, "train_in_predict": TRAIN_IN_PREDICT, "frame_walk": FRAME_WALK}

@@ -276,7 +276,6 @@ def make_course(root: Path, a: str, subs: dict):
 def graded(tmp_path_factory):
     """``graded(a)`` -> {student: journal record}; one temporary course per assignment, graded once."""
     from autograder.grade_class import grade_class
-    from autograder.gradebook_io import ensure_structure
 
     cache = {}
 

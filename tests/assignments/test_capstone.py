@@ -3,8 +3,10 @@
 Every fixture of ``capstone_attacks.py`` is graded by the real grader (sandboxed kernel, verifier): each keeps the
 points of its honest parts and scores zero on ``test_capstone``, and its ``ATTACK`` line in the graded notebook
 proves it ran in the grading kernel. At home, with the whole data set in reach, the same fixtures score every
-held-out digit right, so none of them is blind. The worker of a Dask cluster (``autograder.cluster.grade_task``)
-grades the same way. And the source's own network clears the threshold on the grader's split for several seeds.
+held-out digit right, so none of them is blind. The Russian edition (``06_capstone_ru``, the same code) is graded
+the same way, and what its kernel and verifier say about the held-out data is Russian. The worker of a Dask cluster
+(``autograder.cluster.grade_task``) grades the same way. And the source's own network clears the threshold on the
+grader's split for several seeds.
 """
 from __future__ import annotations
 
@@ -14,9 +16,17 @@ import numpy as np
 import pytest
 from test_assignments import make_course, read, source_path, submission
 
+from autograder import messages
 from autograder.held_out import held_out_inputs, held_out_labels, training_data
 
 A = "06_capstone"
+EDITIONS = {A: "en", "06_capstone_ru": "ru"}  # assignment id -> the language its student reads
+# the held-out verdict on a network that falls short (the test cell's own words; the visible check fails first):
+# its start and its end
+SHORT_OF_THRESHOLD = {"en": ("held-out accuracy of at least 0.9 here (got 0.",
+                             "the grader asks for 0.96 on its own split"),
+                      "ru": ("точность на отложенных цифрах здесь не меньше 0.9 (получено 0.",
+                             "проверяющая система требует 0.96 на своём разбиении")}
 SEED = 20261122
 ATTACKS = capstone_attacks.ATTACKS
 
@@ -25,27 +35,41 @@ def meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def course_with(tmp_path, subs: dict):
-    return make_course(tmp_path / "course", A, subs)
+def course_with(tmp_path, subs: dict, a: str = A):
+    return make_course(tmp_path / "course", a, subs)
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """{student: (journal record, graded notebook)} for the source and every attack, graded once."""
+class Graded(dict):
+    """{student: (journal record, graded notebook)} of one edition, with the language its student reads."""
+
+    def __init__(self, items: dict, language: str):
+        super().__init__(items)
+        self.language = language
+
+
+@pytest.fixture(scope="module", params=sorted(EDITIONS))
+def graded(request, tmp_path_factory):
+    """The source and every attack, graded once per edition (the attacks are answer cells: the same code)."""
     from autograder.grade_class import grade_class
 
-    subs = {"source": submission(A)} | {name: submission(A, {"capstone": code}) for name, code in ATTACKS.items()}
-    course = course_with(tmp_path_factory.mktemp("capstone"), subs)
-    capstone_attacks.write_data_file(course.path("submitted", "data_file", A))
-    summary = grade_class(course, A, sorted(subs), workers=2, seed=SEED, progress=lambda *_: None)
-    assert not summary.errors, f"the grader failed: {summary.errors}"
-    return {s: (summary.records[s], nbformat.read(course.path("autograded", s, A) / f"{A}.ipynb", as_version=4))
-            for s in subs}
+    a = request.param
+    subs = {"source": submission(a)} | {name: submission(a, {"capstone": code}) for name, code in ATTACKS.items()}
+    course = course_with(tmp_path_factory.mktemp(f"capstone-{a}"), subs, a)
+    capstone_attacks.write_data_file(course.path("submitted", "data_file", a))
+    summary = grade_class(course, a, sorted(subs), workers=2, seed=SEED, progress=lambda *_: None)
+    assert not summary.errors, f"the grader failed on {a}: {summary.errors}"
+    return Graded({s: (summary.records[s], nbformat.read(course.path("autograded", s, a) / f"{a}.ipynb",
+                                                         as_version=4)) for s in subs}, EDITIONS[a])
 
 
 def capstone_output(nb) -> str:
     cell = next(c for c in nb.cells if meta(c).get("grade_id") == "test_capstone")
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def all_output(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                   if o.get("output_type") == "stream")
 
 
 @pytest.mark.slow
@@ -87,9 +111,9 @@ def test_a_file_handed_in_beside_the_notebook_does_not_reach_the_kernel(graded):
 @pytest.mark.slow
 def test_the_kernel_refuses_the_labels_and_a_recomputed_split_is_of_the_wrong_rows(graded):
     _, nb = graded["recompute_split"]
-    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                   if o.get("output_type") == "stream")  # the first call (the notebook's own cell) is refused
-    assert "held_out_labels refused (the held-out labels exist only in the grader" in text, text
+    text = all_output(nb)  # the first call (the notebook's own "try it" cell) is refused
+    with messages.speaking(graded.language):  # the kernel's refusal, in the notebook's language
+        assert f"held_out_labels refused ({messages.say('held_out.labels_refused')})" in text, text
     # recomputed, the split is a quarter of the 1348 training rows the kernel has, never the 449 held-out digits
     assert f"with seed {SEED}, 337 labels" in text and "449 labels" not in text, text
 
@@ -103,7 +127,28 @@ def test_forged_records_are_in_the_graded_notebook_but_the_verifier_counts_real_
     claimed = [r for r in records_of(cell) if r["label"] == "held-out accuracy"]
     assert claimed and claimed[0]["value"] == 1.0, "the forged accuracy record should reach the verifier"
     message = next(c["message"] for c in record["cells"] if c["grade_id"] == "test_capstone")
-    assert "held-out accuracy of at least" in message, message
+    assert SHORT_OF_THRESHOLD[graded.language][0] in message, message
+
+
+@pytest.mark.slow
+def test_what_the_student_hears_about_the_held_out_data_is_in_the_editions_language(graded):
+    """The verdict on the held-out digits, the kernel's refusal of their labels and the grader's "passed" line:
+    Russian in 06_capstone_ru with no English left, English in 06_capstone with no Russian."""
+    from autograder.grade_submission import passed_text
+
+    lang = graded.language
+    foreign = ("held-out", "exist only", "[grader]") if lang == "ru" else ("отложен", "[проверка]")
+    record, _ = graded["forged_records"]
+    message = next(c["message"] for c in record["cells"] if c["grade_id"] == "test_capstone")
+    start, end = SHORT_OF_THRESHOLD[lang]
+    assert start in message and end in message, message
+    _, nb = graded["recompute_split"]
+    refusal = next(line for line in all_output(nb).splitlines() if "refused" in line)
+    _, nb = graded["source"]
+    passed = capstone_output(nb)
+    assert passed_text(8, lang) in passed, passed
+    for text in (message, refusal, passed):
+        assert not any(word in text for word in foreign), f"{lang} edition: {text!r}"
 
 
 @pytest.mark.parametrize("attack", ["sklearn_lookup", "recompute_split", "train_in_predict", "frame_walk",

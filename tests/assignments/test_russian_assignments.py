@@ -49,8 +49,20 @@ def english_in(text: str) -> list[str]:
     return latin_runs(text, ALLOWED, min_words=3)
 
 
-def test_assignment_5_has_a_russian_edition():
-    assert ("05_regularisation_ru", "05_regularisation") in PAIRS, f"editions found: {PAIRS}"
+def test_every_assignment_has_a_russian_edition_graded_on_the_same_held_out_data():
+    english = [m.ID for m in load_builders() if getattr(m, "LANGUAGE", "en") == "en"]
+    assert sorted(PAIRS) == sorted((f"{a}_ru", a) for a in english), f"editions found: {PAIRS}"
+    for edition in EDITIONS:  # the capstone's held-out split carries over (build() writes it to the metadata)
+        assert edition.HELD_OUT == getattr(edition.base, "HELD_OUT", None), edition.ID
+    assert next(e for e in EDITIONS if e.ID == "06_capstone_ru").HELD_OUT == "digits"
+    assert notebook("solutions", "06_capstone_ru").metadata["nn_course"]["held_out"] == {"dataset": "digits"}
+
+
+def test_the_russian_start_page_links_the_russian_edition_of_every_assignment():
+    page = (ROOT / "notebooks" / "ru" / "START_HERE.md").read_text(encoding="utf-8")
+    for ru, en in PAIRS:
+        assert f"(../../assignments/{ru}/{ru}.ipynb)" in page, f"notebooks/ru/START_HERE.md does not link {ru}"
+        assert f"(../../assignments/{en}/{en}.ipynb)" not in page, f"it links the English {en} instead of {ru}"
 
 
 @pytest.mark.parametrize("kind", ["solutions", "assignments"])
@@ -153,6 +165,28 @@ def test_the_harness_speaks_the_verifiers_language_over_the_kernels():
         course_lib.set_language(previous)
 
 
+def test_the_held_out_data_speaks_the_kernels_language(monkeypatch, tmp_path):
+    """What autograder.held_out tells a grading kernel (its labels are refused; a data set it does not know)
+    follows the notebook's ``course_lib.set_language``, as the harness does: the capstone's refusal in Russian."""
+    import course_lib
+    from autograder import held_out
+    from autograder.harness import HarnessError
+
+    monkeypatch.setenv(held_out.ENV, str(tmp_path))  # a grading kernel: the folder is there, the labels are not
+    previous = course_lib.set_language("ru")
+    try:
+        with pytest.raises(HarnessError, match="^отложенные метки есть только у проверяющей системы: в ядро "
+                                               "студента они не попадают$"):
+            held_out.held_out_labels("digits")
+        with pytest.raises(ValueError, match=r"^набор данных с отложенной частью должен быть одним из \['digits'\], "
+                                             r"получено 'mnist'$"):
+            held_out.training_data("mnist")
+    finally:
+        course_lib.set_language(previous)
+    with pytest.raises(HarnessError, match="^the held-out labels exist only in the grader"):
+        held_out.held_out_labels("digits")
+
+
 def test_an_unknown_notebook_language_is_an_error_naming_the_known_ones():
     assert messages.notebook_language({"metadata": {}}) == "en"
     with pytest.raises(ValueError, match="unknown language 'de'.*'en', 'ru'"):
@@ -222,6 +256,21 @@ def test_a_stale_translation_fails_naming_the_cell(tmp_path, change, error):
         "'gone' = 'нет'\n" if change == "stale_code" else "")
     with pytest.raises(TranslationError, match=error):
         fake_base(tmp_path, toml, english).cells()
+
+
+def test_the_skeleton_is_valid_toml_for_repeated_literals_and_triple_quotes():
+    """A literal repeated within one cell gets one key; a markdown cell quoting ``'''`` (and LaTeX) survives."""
+    import tomllib
+
+    from tools.build_assignments.translation import skeleton
+    from tools.build_notebooks._common import code, md
+
+    text = "Write `f = '''doc'''` and $\\frac{1}{2}$ with \"quotes\"."
+    base = types.SimpleNamespace(ID="fake", TITLE="Fake", cells=lambda: [
+        md(text), code('a = {"dx": 1, "dW": 2}\nprint(a["dx"], a["dW"], "dx")')])
+    parsed = tomllib.loads(skeleton(base, "ru"))
+    assert parsed["markdown"][0]["ru"].strip("\n") == text and parsed["markdown"][0]["sha"] == fingerprint(text)
+    assert parsed["code"] == {"dx": "dx", "dW": "dW"}
 
 
 def test_only_whole_literal_bodies_are_replaced():

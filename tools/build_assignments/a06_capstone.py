@@ -5,7 +5,7 @@ The parts (affine, ReLU, softmax cross-entropy, dropout, batch norm, Adam) are g
 predictions on held-out inputs are counted by the verifier (autograder.held_out: the labels never enter the
 student's kernel).
 """
-from tools.build_assignments._cells import answer, code, md, rules, tests, written
+from tools.build_assignments._cells import answer, code, md, rules, setup, tests, written
 
 ID = "06_capstone"
 TITLE = "Assignment 6 — Capstone: your own network on held-out digits"
@@ -37,10 +37,7 @@ def cells():
                         "dropout, batch norm or training (`layers`, `losses`, `optim`, `regularisation`, "
                         "`training`, `module`, `sequential`, `fast`, `activations`, `gradcheck`, …): the grader's "
                         "sandbox does not have them, so every part of your network is your own."),
-        code(f"""
-            import numpy as np
-            {HELD_OUT_IMPORT}
-        """),
+        setup(f"import numpy as np\n{HELD_OUT_IMPORT}"),
         md(r"""
             This assignment assembles everything so far into one network, built only from parts you write:
             an affine layer, ReLU, softmax cross-entropy, dropout, batch norm and Adam. Each part is a
@@ -584,7 +581,8 @@ def cells():
             X_digits, y_digits = training_data("digits")
             cut = len(y_digits) * 4 // 5
             my_network = train_network(X_digits[:cut], y_digits[:cut], np.random.default_rng(0))
-            print(f"validation accuracy: {np.mean(predict(my_network, X_digits[cut:]) == y_digits[cut:]):.3f}")
+            accuracy = np.mean(predict(my_network, X_digits[cut:]) == y_digits[cut:])
+            print(f"validation accuracy: {accuracy:.3f}")
         """),
         tests("test_capstone", 8, visible=f"""
             {HELD_OUT_IMPORT}

@@ -199,12 +199,22 @@ def skeleton(base, lang: str) -> str:
             if cell.cell_type == "markdown":
                 first = cell.source.splitlines()[0] if cell.source else ""
                 lines += ["[[markdown]]", f"sha = {_toml(fingerprint(cell.source))}", f"starts = {_toml(first)}",
-                          f"{lang} = '''", cell.source, "'''", ""]
+                          f"{lang} = {_toml_block(cell.source)}", ""]
             else:
-                bodies += [b for b in texts(cell.source) if b not in bodies]
+                for body in texts(cell.source):  # one key per body, a repeat within one cell too (TOML)
+                    if body not in bodies:
+                        bodies.append(body)
     lines.append("[code]")
     lines += [f"{_toml(b)} = {_toml(b)}" for b in bodies]
     return "\n".join(lines) + "\n"
+
+
+def _toml_block(text: str) -> str:
+    """A multi-line TOML string holding ``text``: a literal one (backslashes of LaTeX as they are) unless the
+    text has three single quotes, which would end it; then a basic one, backslashes and quotes escaped."""
+    if "'''" not in text:
+        return "'''\n" + text + "\n'''"
+    return '"""\n' + text.replace("\\", "\\\\").replace('"', '\\"') + '\n"""'
 
 
 def _toml(text: str) -> str:

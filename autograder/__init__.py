@@ -20,7 +20,8 @@ Module map (arrows: who uses whom; there are no import cycles)::
           kernels           a kernel for it: forked from a zygote, or fresh; the next one pre-forked
             zygote            one pre-imported sandbox per worker and set of forbidden modules
             sandbox           bubblewrap, limits, IPC; the only writable places are emptied between students
-            forbidden         the assignment's forbidden course_lib modules, stubbed out of the sandbox
+            forbidden         the assignment's forbidden course_lib modules, stubbed out of the sandbox (their
+                              refusals in the assignment's language)
           held_out          a data set split by the grader: training rows and unlabelled inputs for the
                             kernel, the held-out labels for the verifier only
           execute           run the cells, bounded in time, output bytes and output depth
@@ -31,6 +32,7 @@ Module map (arrows: who uses whom; there are no import cycles)::
             source_reading    notebook code as source: bindings, own code and the wrappers of it
           gradebook_io      scores into nbgrader's gradebook
       feedback          HTML feedback without hidden tests, leak-checked page by page
+        feedback_template nbgrader's feedback template, its words translated for a Russian assignment
       export            the grade CSV / table
         lms               the same rows as the CSV Canvas or Moodle imports
       selfcheck         the student's ``course check`` of the visible tests

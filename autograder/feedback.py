@@ -12,6 +12,10 @@ and the student's answer: showing the student their own line leaks nothing); a h
 are not searched for here: a student's own correct answer may equal the instructor's line for line. One bad page
 never stops the class: :func:`generate_feedback` writes and checks every student's pages, then raises
 :class:`~autograder.release.LeakError` naming every page it deleted.
+
+The page speaks the assignment's language (metadata ``nn_course.language``): the messages in the cells are the
+grader's and the notebook's own, and the template's words around them are translated
+(:mod:`autograder.feedback_template`).
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 from autograder.course import Course, check_name
-from autograder.release import find_leaks, nbgrader_api, run_nbgrader, secret_lines
+from autograder.feedback_template import feedback_template
+from autograder.release import assignment_language, find_leaks, nbgrader_api, run_nbgrader, secret_lines
 
 HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
@@ -116,17 +121,19 @@ def generate_feedback(course: Course, assignment: str, students: list[str] | Non
 
     api = api or nbgrader_api(course)
     pages, failed, leaked = [], [], []
-    for s in students:
-        try:
-            run_nbgrader(f"generate_feedback {assignment} for {s}",
-                         api.generate_feedback(assignment, s, force=True))
-        except RuntimeError as exc:  # e.g. an unreadable notebook: that student gets no page, the rest do
-            failed.append(f"  ! {s}: {str(exc).splitlines()[0]} — see `course export` for the reason")
-            continue
-        try:
-            pages += check_feedback(course, assignment, s)
-        except LeakError as exc:  # that page is deleted; the rest of the class still gets theirs
-            leaked.append(f"  ! {s}: {exc}")
+    # the template is translated once, before any page: a template that changed stops the run, not one student
+    with feedback_template(api, assignment_language(course, assignment)):
+        for s in students:
+            try:
+                run_nbgrader(f"generate_feedback {assignment} for {s}",
+                             api.generate_feedback(assignment, s, force=True))
+            except RuntimeError as exc:  # e.g. an unreadable notebook: that student gets no page, the rest do
+                failed.append(f"  ! {s}: {str(exc).splitlines()[0]} — see `course export` for the reason")
+                continue
+            try:
+                pages += check_feedback(course, assignment, s)
+            except LeakError as exc:  # that page is deleted; the rest of the class still gets theirs
+                leaked.append(f"  ! {s}: {exc}")
     summary = "\n".join([f"feedback {assignment}: {len(pages)} page(s) for "
                          f"{len(students) - len(failed) - len(leaked)} of {len(students)} student(s) in "
                          f"{course.path('feedback')}, no hidden test in any of them", *failed])

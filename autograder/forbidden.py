@@ -14,6 +14,11 @@ naming the module. Nothing in the kernel can switch this off: the code is simply
 for by ``import``, ``importlib`` or ``__import__`` with a computed name. A graded function that needs such a
 module raises while it is observed, and its task scores zero with that message as the reason. Modules the
 assignment allows stay importable.
+
+The stub's message is in the assignment's language (metadata ``nn_course.language``, passed in as
+``language``): it is the one sentence of the sandbox a student reads, as the reason their task scored zero.
+Each language's message contains its :data:`STUB_MARKERS` entry, by which the grader recognises a refusal
+(:func:`is_refusal`) whatever the language.
 """
 from __future__ import annotations
 
@@ -26,8 +31,17 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from course_lib.language import check_language
+
 METADATA_KEY = "nn_course"
-STUB_MARKER = "is forbidden in this assignment"
+# by language: the words every refusal of a stub contains, and the whole message around them
+STUB_MARKERS = {"en": "is forbidden in this assignment", "ru": "запрещён в этом задании"}
+_REFUSALS = {
+    "en": ("{name}{why} is forbidden in this assignment: the graded functions must not use it; write the code "
+           "yourself", " (it imports {because})", "Not available: {name} is forbidden in this assignment."),
+    "ru": ("{name}{why} запрещён в этом задании: проверяемые функции не должны им пользоваться — напишите код "
+           "сами", " (он импортирует {because})", "Недоступен: {name} запрещён в этом задании."),
+}
 _PREFIX = "nn-course-lib-"
 
 
@@ -127,44 +141,61 @@ def closure(forbidden: tuple[str, ...]) -> dict[str, str]:
     return removed
 
 
-def _stub(module: str, because: str) -> str:
-    why = "" if module == because else f" (it imports {because})"
-    message = f"{module}{why} {STUB_MARKER}: the graded functions must not use it; write the code yourself"
-    return f'"""Not available: {because} {STUB_MARKER}."""\nraise ImportError({message!r}, name={module!r})\n'
+def refusal(name: str, language: str = "en", because: str | None = None) -> str:
+    """The ImportError message of the stub of ``name`` in ``language``; ``because`` names the forbidden module
+    a removed module imports (None when ``name`` is itself forbidden)."""
+    message, imports, _ = _REFUSALS[check_language(language)]
+    why = "" if because in (None, name) else imports.format(because=because)
+    return message.format(name=name, why=why)
+
+
+def is_refusal(text: str) -> bool:
+    """Whether ``text`` (an error's message) is a stub's refusal, in any language."""
+    return any(marker in text for marker in STUB_MARKERS.values())
+
+
+def _stub(module: str, because: str, language: str) -> str:
+    doc = _REFUSALS[language][2].format(name=because)
+    message = refusal(module, language, because)
+    return f'"""{doc}"""\nraise ImportError({message!r}, name={module!r})\n'
 
 
 @functools.lru_cache(maxsize=8)
-def restricted_copy(forbidden: tuple[str, ...]) -> Path | None:
-    """A folder holding ``course_lib`` with the forbidden modules stubbed out; None when nothing is forbidden.
-    Made once per process and set of modules; removed at exit (:func:`remove_copies`)."""
+def restricted_copy(forbidden: tuple[str, ...], language: str = "en") -> Path | None:
+    """A folder holding ``course_lib`` with the forbidden modules stubbed out, their messages in ``language``;
+    None when nothing is forbidden. Made once per process, set of modules and language; removed at exit
+    (:func:`remove_copies`)."""
     if not forbidden:
         return None
+    language = check_language(language)
     removed = closure(forbidden)
-    tag = hashlib.sha256("\n".join(forbidden).encode()).hexdigest()[:10]
+    tag = hashlib.sha256("\n".join([language, *forbidden]).encode()).hexdigest()[:10]
     top = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-{tag}-"))
     target = top / "course_lib"
     shutil.copytree(_package_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name, because in removed.items():
         path = target / course_modules()[name].relative_to(_package_dir())
-        path.write_text(_stub(name, because), encoding="utf-8")
+        path.write_text(_stub(name, because, language), encoding="utf-8")
     for entry in forbidden:
         module, _, attr = entry.rpartition(".")
         if entry not in removed and module not in removed:
             path = target / course_modules()[module].relative_to(_package_dir())
-            path.write_text(_without_definition(path.read_text(encoding="utf-8"), module, attr), encoding="utf-8")
+            path.write_text(_without_definition(path.read_text(encoding="utf-8"), module, attr, language),
+                            encoding="utf-8")
     return target
 
 
-def _without_definition(text: str, module: str, attr: str) -> str:
+def _without_definition(text: str, module: str, attr: str, language: str = "en") -> str:
     """``text`` with the top-level class or function ``attr`` cut out (decorators included) and a stub in its
-    place that raises, naming it, when it is called."""
+    place that raises, naming it (in ``language``), when it is called."""
     node = next(n for n in ast.parse(text).body
                 if isinstance(n, (ast.ClassDef, ast.FunctionDef)) and n.name == attr)
     lines = text.splitlines(keepends=True)
     first = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
-    message = f"{module}.{attr} {STUB_MARKER}: the graded functions must not use it; write the code yourself"
+    message = refusal(f"{module}.{attr}", language)
+    doc = _REFUSALS[language][2].format(name=f"{module}.{attr}")
     if isinstance(node, ast.ClassDef):
-        stub = (f"class {attr}:\n    \"\"\"Not available: {module}.{attr} {STUB_MARKER}.\"\"\"\n\n"
+        stub = (f"class {attr}:\n    \"\"\"{doc}\"\"\"\n\n"
                 f"    def __init__(self, *args, **kwargs):\n        raise ImportError({message!r})\n")
     else:
         stub = f"def {attr}(*args, **kwargs):\n    raise ImportError({message!r})\n"

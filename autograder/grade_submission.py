@@ -30,7 +30,7 @@ import nbformat
 from autograder import held_out
 from autograder.course import Course, check_name
 from autograder.execute import RunReport, run_notebook
-from autograder.forbidden import STUB_MARKER, declared
+from autograder.forbidden import declared, is_refusal
 from autograder.gradebook_io import ensure_structure, record_scores
 from autograder.harness import SEED_ENV
 from autograder.kernels import acquire
@@ -144,7 +144,7 @@ def _grade_notebook(course: Course, assignment: str, src, path: Path, sub_dir: P
         # (and no file handed in beside the notebook: it could hold the data set with its labels)
         dataset = held_out.declared(src)
         with held_out.prepared(dataset, seed) as data, \
-                acquire(limits.memory_mb, declared(src), data.binds) as kernel:
+                acquire(limits.memory_mb, declared(src), data.binds, notebook_language(src)) as kernel:
             if course.root == kernel.work or course.root in kernel.work.parents:
                 raise SandboxError(f"the grading folder {kernel.work} lies inside the course {course.root}; "
                                    "point TMPDIR elsewhere")
@@ -168,13 +168,14 @@ def _grade_notebook(course: Course, assignment: str, src, path: Path, sub_dir: P
 
 
 def _forbidden_imports(graded) -> list[str]:
-    """Answer cells that stopped on a forbidden module (its stub's ImportError), named with the module."""
+    """Answer cells that stopped on a forbidden module (its stub's ImportError, in either language), named with
+    the module."""
     found = []
     for index, cell in enumerate(graded.cells):
         if cell.get("cell_type") != "code" or is_test_cell(cell):
             continue
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "error" and STUB_MARKER in str(out.get("evalue", "")):
+            if out.get("output_type") == "error" and is_refusal(str(out.get("evalue", ""))):
                 found.append(f"cell {index}: {str(out['evalue']).split(':')[0]}; what it defines is missing")
     return found
 

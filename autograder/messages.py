@@ -4,7 +4,10 @@ Every sentence the harness, the verifier, the grader's annotations and the self-
 comes from ``MESSAGES``, one table keyed by a stable id with both languages side by side (placeholders in
 braces, the same in both; a test checks it). The test cells' own words (``what=`` strings, ``assert_true``
 messages, prints) are not here: they are string literals of the notebook, translated with it
-(``tools/build_assignments/ru/``).
+(``tools/build_assignments/ru/``). Two more things a student reads speak the notebook's language from their own
+modules, since they are written into files rather than composed: a forbidden module's refusal
+(:mod:`autograder.forbidden`, in the stubs of the sandbox's ``course_lib``) and the feedback page's words
+around the cells (:mod:`autograder.feedback_template`).
 
 Which language:
 

@@ -177,7 +177,7 @@ def _generate_into(course: Course, assignment: str, target: Path, api) -> None:
         api.coursedir.release_directory = scratch_name
         stubs = api.config.ClearSolutions
         english = dict(stubs.code_stub), stubs.text_stub
-        stubs.code_stub, stubs.text_stub = STUBS[_language(course, assignment)]  # the stubs speak it too
+        stubs.code_stub, stubs.text_stub = STUBS[assignment_language(course, assignment)]  # the stubs speak it too
         try:
             run_nbgrader(f"generate_assignment {assignment}", api.generate_assignment(assignment, force=True))
         finally:
@@ -193,7 +193,7 @@ def _generate_into(course: Course, assignment: str, target: Path, api) -> None:
         shutil.copytree(produced, target)
 
 
-def _language(course: Course, assignment: str) -> str:
+def assignment_language(course: Course, assignment: str) -> str:
     """The language of an assignment's source notebooks (metadata ``nn_course.language``), which must agree."""
     from autograder.messages import notebook_language
 

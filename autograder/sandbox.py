@@ -11,7 +11,8 @@ capabilities, and with ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (file size) and 
 A kernel is either its own sandbox (a new Python process, ~1.1 s of CPU with the notebook's imports) or a fork
 of a worker's zygote, which already lives in such a sandbox (:mod:`autograder.zygote`, ~0.15 s); the
 properties above hold for both, and :func:`autograder.kernels.acquire` uses the zygote unless it is off or
-cannot start. The assignment's forbidden ``course_lib`` modules are not in the sandbox (:mod:`autograder.forbidden`).
+cannot start. The assignment's forbidden ``course_lib`` modules are not in the sandbox (:mod:`autograder.forbidden`);
+their stubs refuse in the assignment's language.
 
 Where bubblewrap is missing or broken the kernel runs unsandboxed and :func:`sandbox_status` says so loudly;
 the caller puts that warning into every outcome (and the pipeline into its summary and export).
@@ -209,10 +210,13 @@ class Kernel:
     """
 
     def __init__(self, *, memory_mb: int = 2048, start_timeout: float = 60.0, zygote=None,
-                 forbidden: tuple[str, ...] = (), ro_binds: tuple[tuple[str, str], ...] = ()):
+                 forbidden: tuple[str, ...] = (), ro_binds: tuple[tuple[str, str], ...] = (),
+                 language: str = "en"):
         self.memory_mb = memory_mb
         self.ro_binds = tuple(ro_binds)
+        # a fork lives in its zygote's sandbox: that copy of course_lib, those stubs' language
         self.forbidden = tuple(forbidden) if zygote is None else zygote.forbidden
+        self.language = language if zygote is None else zygote.language
         self.start_timeout = start_timeout
         self.status = sandbox_status()
         self.zygote = zygote
@@ -267,7 +271,8 @@ class Kernel:
                 from autograder.forbidden import restricted_copy
 
                 cmd = bwrap_command(self.status.tool, [self.work, self._conn_dir], self.work, self._home,
-                                    course_lib=restricted_copy(self.forbidden), ro_binds=self.ro_binds) + cmd
+                                    course_lib=restricted_copy(self.forbidden, self.language),
+                                    ro_binds=self.ro_binds) + cmd
             self._how = f"command {' '.join(cmd)!r}"
             # stderr goes to an unbound temporary file: a pipe nobody reads would block a chatty kernel
             self._stderr = tempfile.TemporaryFile()

@@ -268,11 +268,12 @@ class ZygoteError(RuntimeError):
 class Zygote:
     """The grader's handle on one zygote and its sandbox; folders for kernels are made under ``root``."""
 
-    def __init__(self, start_timeout: float = 120.0, forbidden: tuple[str, ...] = ()):
+    def __init__(self, start_timeout: float = 120.0, forbidden: tuple[str, ...] = (), language: str = "en"):
         from autograder.forbidden import restricted_copy
 
         self.status = sandbox_status()
         self.forbidden = tuple(forbidden)
+        self.language = language  # of the forbidden modules' stubs
         self.owner = os.getpid()  # a forked worker inherits this object but must never use or stop it
         remove_stale_roots()
         self.root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{self.owner}-"))
@@ -285,7 +286,7 @@ class Zygote:
                "sandboxed" if self.status.sandboxed else "plain", str(self.root)]
         if self.status.sandboxed:
             cmd = bwrap_command(self.status.tool, [self.root], chdir=self.root,
-                                course_lib=restricted_copy(self.forbidden)) + cmd
+                                course_lib=restricted_copy(self.forbidden, self.language)) + cmd
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, cwd=self.root, env=kernel_env(str(self.root)), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self._stderr, start_new_session=True)
@@ -417,9 +418,10 @@ def enabled() -> bool:
     return os.environ.get("COURSE_KERNEL_ZYGOTE", "1") != "0" and _failed is None
 
 
-def shared(forbidden: tuple[str, ...] = ()) -> Zygote | None:
+def shared(forbidden: tuple[str, ...] = (), language: str = "en") -> Zygote | None:
     """This process's zygote for an assignment with these forbidden modules, started on first use (and again
-    after one was stopped, or for another set of forbidden modules: they are absent from its sandbox); None when
+    after one was stopped, or for another set of forbidden modules or another language: the modules are absent
+    from its sandbox, stubs refusing in that language stand in their place); None when
     zygotes are off or this process could not start one (the reason went to stderr once; kernels then start
     fresh)."""
     global _zygote, _failed
@@ -428,11 +430,11 @@ def shared(forbidden: tuple[str, ...] = ()) -> Zygote | None:
     if _zygote is not None and _zygote.owner != os.getpid():
         _zygote = None  # inherited through fork: the parent's, not ours
     if _zygote is None or _zygote.broken or _zygote.proc.poll() is not None or _zygote.status != sandbox_status() \
-            or _zygote.forbidden != tuple(forbidden):
+            or _zygote.forbidden != tuple(forbidden) or (forbidden and _zygote.language != language):
         if _zygote is not None:
             _zygote.close()
         try:
-            _zygote = Zygote(forbidden=tuple(forbidden))
+            _zygote = Zygote(forbidden=tuple(forbidden), language=language)
         except (ZygoteError, OSError) as exc:
             _zygote, _failed = None, str(exc)
             print(f"[grader] kernel zygote unavailable, starting each kernel afresh (slower): {exc}",

@@ -14,6 +14,7 @@ import pytest
 import autograder
 from autograder import sandbox, zygote
 from autograder.execute import run_notebook
+from autograder.forbidden import STUB_MARKERS
 from autograder.sandbox import Kernel, sandbox_status
 
 REPO = Path(autograder.__file__).resolve().parents[1]
@@ -178,12 +179,14 @@ print("allowed", MSELoss().forward(np.zeros(2), np.ones(2)))
 """
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
 @pytest.mark.parametrize("forked", [False, True], ids=["fresh", "forked"])
-def test_a_forbidden_module_is_not_in_the_sandbox_however_it_is_imported(forked):
+def test_a_forbidden_module_is_not_in_the_sandbox_however_it_is_imported(forked, language):
+    """...and the refusal is in the assignment's language, whether the kernel is forked or fresh."""
     forbidden = ("course_lib.activations",)
-    z = zygote.Zygote(forbidden=forbidden) if forked else None
+    z = zygote.Zygote(forbidden=forbidden, language=language) if forked else None
     try:
-        with Kernel(memory_mb=768, zygote=z, forbidden=forbidden) as k:
+        with Kernel(memory_mb=768, zygote=z, forbidden=forbidden, language=language) as k:
             _, text, errors = _run(k, FORBIDDEN_PROBE)
     finally:
         if z is not None:
@@ -191,7 +194,7 @@ def test_a_forbidden_module_is_not_in_the_sandbox_however_it_is_imported(forked)
     lines = text.strip().splitlines()
     assert not errors and len(lines) == 6, f"the probe failed: {text!r} {errors}"
     for line in lines[:5]:
-        assert "refused" in line and "course_lib.activations" in line and "is forbidden in this assignment" in line \
+        assert "refused" in line and "course_lib.activations" in line and STUB_MARKERS[language] in line \
             and "IMPORTED" not in line, f"expected the import refused with the module named, got {line!r}"
     assert lines[5] == "allowed 1.0", f"expected an allowed module to stay usable, got {lines[5]!r}"
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_lib.language import label
 from course_lib.module import ModuleList
 
 __all__ = ["Sequential"]
@@ -58,8 +59,6 @@ class Sequential(ModuleList):
         layer that knows its input width (Linear, Maxout, BatchNorm1d). The headers are in ``lang`` (default:
         the process-wide language, ``course_lib.set_language``); layer reprs and numbers are the same in all.
         """
-        from course_lib.language import label
-
         if input_shape is None:
             for m in self.modules():
                 width = getattr(m, "in_features", None) or getattr(m, "num_features", None)
